@@ -1,0 +1,65 @@
+import { ConfigError, env, loadConfig } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+
+export type Stop = () => Promise<void>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export interface RunOptions {
+  /** How long stopping may take before the process exits anyway. */
+  shutdownTimeoutMs?: number;
+}
+
+/**
+ * Runs a long-lived process: `start` reads its config, opens what it needs, starts serving and returns
+ * how to stop. A configuration error prints which variable is wrong and exits with 1; any other start
+ * failure is logged and exits with 1. SIGTERM or SIGINT stops gracefully (a second one exits at once).
+ */
+export async function runProcess(name: string, start: (logger: Logger) => Promise<Stop>, options: RunOptions = {}) {
+  let logger: Logger;
+  try {
+    logger = createLogger(name, loadConfig({ LOG_LEVEL: env.oneOf(LOG_LEVELS, { default: 'info' }) }).LOG_LEVEL);
+  } catch (error) {
+    return failAtStart(name, error);
+  }
+
+  let stop: Stop;
+  try {
+    stop = await start(logger);
+  } catch (error) {
+    if (error instanceof ConfigError) return failAtStart(name, error);
+    logger.fatal({ err: error }, 'failed to start');
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const onSignal = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal, exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error('shutdown timed out, exiting');
+      process.exit(1);
+    }, options.shutdownTimeoutMs ?? 15_000);
+    timer.unref();
+    try {
+      await stop();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'error while shutting down');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+function failAtStart(name: string, error: unknown): never {
+  const message = error instanceof ConfigError ? error.message : String(error);
+  process.stderr.write(`${name}: ${message}\n`);
+  process.exit(1);
+}

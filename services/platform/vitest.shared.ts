@@ -1,0 +1,19 @@
+// The test configuration every service shares: workspace packages resolve to their TypeScript sources
+// (the `app-source` export condition) and one real Postgres serves the whole run.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const conditions = ['app-source', 'module', 'node', 'development|production'];
+
+export function serviceTestConfig() {
+  return defineConfig({
+    resolve: { conditions },
+    ssr: { resolve: { conditions, externalConditions: ['app-source'] } },
+    test: {
+      environment: 'node',
+      globalSetup: [fileURLToPath(new URL('./src/testing/postgres.ts', import.meta.url))],
+      testTimeout: 20_000,
+      hookTimeout: 60_000,
+    },
+  });
+}
