@@ -5,7 +5,7 @@ import {
   type Client,
   type CompatServiceDefinition,
 } from 'nice-grpc';
-import { deadlineMiddleware } from 'nice-grpc-client-middleware-deadline';
+import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middleware-deadline';
 import { openTelemetryClientMiddleware } from 'nice-grpc-opentelemetry';
 import { HealthDefinition } from 'nice-grpc-server-health';
 
@@ -15,7 +15,8 @@ export interface ServiceClientOptions {
 }
 
 export interface ServiceClient<D extends CompatServiceDefinition> {
-  client: Client<D>;
+  /** Each call also takes `{ deadline }` (ms from now, or a Date) to override the default. */
+  client: Client<D, DeadlineOptions>;
   channel: Channel;
   close(): void;
 }
@@ -37,7 +38,7 @@ export function createServiceClient<D extends CompatServiceDefinition>(
     .use(openTelemetryClientMiddleware())
     .use(deadlineMiddleware)
     .create(definition, channel, { '*': { deadline: options.timeoutMs ?? DEFAULT_TIMEOUT_MS } });
-  return { client: client as Client<D>, channel, close: () => channel.close() };
+  return { client: client as Client<D, DeadlineOptions>, channel, close: () => channel.close() };
 }
 
 /** Asks a server's standard health service whether it is serving. Never throws. */
