@@ -1,0 +1,87 @@
+// The storage adapters: the domain's repositories on Postgres through MikroORM. One EntityManager fork
+// per call; driver errors become domain errors here and nowhere else.
+import { randomUUID } from 'node:crypto';
+import { isConnectionError, type MikroORM } from '@app/platform';
+import { sql, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { RefreshToken, User } from './entities.js';
+import {
+  CreateUserError,
+  UnavailableError,
+  type NewRefreshToken,
+  type RefreshTokenRepository,
+  type StoredRefreshToken,
+  type StoredUser,
+  type UserRepository,
+} from './service.js';
+
+export class PostgresUserRepository implements UserRepository {
+  constructor(private readonly orm: MikroORM) {}
+
+  create(user: Omit<StoredUser, 'id' | 'createdAt'>): Promise<StoredUser> {
+    return guard(
+      async () => {
+        const stored = { id: randomUUID(), createdAt: new Date(), ...user };
+        await this.orm.em.fork().insert(User, stored);
+        return stored;
+      },
+      // The only unique constraint a new user can break is the one on lower(email).
+      (error) => (error instanceof UniqueConstraintViolationException ? CreateUserError.emailTaken() : undefined),
+    );
+  }
+
+  findById(id: string): Promise<StoredUser | null> {
+    return guard(() => this.orm.em.fork().findOne(User, { id }));
+  }
+
+  findByEmail(email: string): Promise<StoredUser | null> {
+    // lower() on both sides, as in the unique index, so lookups and uniqueness agree.
+    return guard(() => this.orm.em.fork().findOne(User, { [sql.lower('email')]: sql`lower(${email})` }));
+  }
+}
+
+export class PostgresRefreshTokenRepository implements RefreshTokenRepository {
+  constructor(private readonly orm: MikroORM) {}
+
+  insert(token: NewRefreshToken): Promise<void> {
+    return guard(async () => {
+      await this.orm.em.fork().insert(RefreshToken, fresh(token));
+    });
+  }
+
+  findByHash(tokenHash: string): Promise<StoredRefreshToken | null> {
+    return guard(() => this.orm.em.fork().findOne(RefreshToken, { tokenHash }));
+  }
+
+  rotate(usedId: string, next: NewRefreshToken, at: Date): Promise<boolean> {
+    return guard(() =>
+      this.orm.em.fork().transactional(async (em) => {
+        // The conditional update takes the row lock: of two concurrent rotations, the second waits,
+        // then finds used_at set and updates nothing.
+        const claimed = await em.nativeUpdate(RefreshToken, { id: usedId, usedAt: null, revokedAt: null }, { usedAt: at });
+        if (claimed === 0) return false;
+        await em.insert(RefreshToken, fresh(next));
+        return true;
+      }),
+    );
+  }
+
+  revokeFamily(familyId: string, at: Date): Promise<void> {
+    return guard(async () => {
+      await this.orm.em.fork().nativeUpdate(RefreshToken, { familyId, revokedAt: null }, { revokedAt: at });
+    });
+  }
+}
+
+function fresh(token: NewRefreshToken) {
+  return { ...token, usedAt: null, revokedAt: null, createdAt: new Date() };
+}
+
+/** Runs a query; a database that cannot be reached becomes UnavailableError, `translate` maps the rest. */
+async function guard<T>(query: () => Promise<T>, translate?: (error: unknown) => Error | undefined): Promise<T> {
+  try {
+    return await query();
+  } catch (error) {
+    if (isConnectionError(error)) throw new UnavailableError();
+    throw translate?.(error) ?? error;
+  }
+}

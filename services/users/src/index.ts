@@ -1,0 +1,22 @@
+// The public boundary of the users service: its generated gRPC client definition and message types,
+// and nothing else. Other services and the gateway import only this.
+export {
+  UsersServiceDefinition,
+  type CreateUserRequest,
+  type CreateUserResponse,
+  type GetUserByEmailRequest,
+  type GetUserByEmailResponse,
+  type GetUserRequest,
+  type GetUserResponse,
+  type IssueRefreshTokenRequest,
+  type IssueRefreshTokenResponse,
+  type RefreshToken,
+  type RevokeRefreshTokenRequest,
+  type RevokeRefreshTokenResponse,
+  type RotateRefreshTokenRequest,
+  type RotateRefreshTokenResponse,
+  type User,
+  type UsersServiceClient,
+  type VerifyCredentialsRequest,
+  type VerifyCredentialsResponse,
+} from './gen/users/v1/users.js';

@@ -1,0 +1,35 @@
+// The users process: configuration, database, gRPC server, graceful stop. Wiring only.
+import { createGrpcServer, env, loadConfig, openDatabase, runProcess } from '@app/platform';
+import { migrations } from '../migrations/index.js';
+import { PostgresRefreshTokenRepository, PostgresUserRepository } from './db.js';
+import { entities } from './entities.js';
+import { UsersServiceDefinition } from './gen/users/v1/users.js';
+import { createUsersHandler } from './handler.js';
+import { ScryptPasswordHasher } from './password.js';
+import { UserService } from './service.js';
+
+await runProcess('users', async (logger) => {
+  const config = loadConfig({
+    PORT: env.port(50051),
+    HOST: env.string({ default: '0.0.0.0' }),
+    DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
+    REFRESH_TOKEN_TTL_DAYS: env.int({ default: 30, min: 1, max: 365 }),
+  });
+  const orm = await openDatabase({ url: config.DATABASE_URL, entities, migrations, logger });
+  const users = new UserService({
+    users: new PostgresUserRepository(orm),
+    tokens: new PostgresRefreshTokenRepository(orm),
+    hasher: new ScryptPasswordHasher(),
+    refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
+  });
+
+  const grpc = createGrpcServer(logger);
+  grpc.server.add(UsersServiceDefinition, createUsersHandler(users));
+  const port = await grpc.listen(config.HOST, config.PORT);
+  logger.info({ port }, 'listening');
+
+  return async () => {
+    await grpc.shutdown();
+    await orm.close();
+  };
+});

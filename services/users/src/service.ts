@@ -1,0 +1,229 @@
+// The users domain: accounts, password credentials and refresh-token sessions. It knows nothing of gRPC
+// or SQL; storage and password hashing are ports (interfaces) implemented by adapters.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  createdAt: Date;
+}
+
+export interface StoredUser extends User {
+  passwordHash: string;
+}
+
+export interface UserRepository {
+  /** Stores a new user. Throws CreateUserError('EMAIL_TAKEN') when the email is taken in any letter case. */
+  create(user: Omit<StoredUser, 'id' | 'createdAt'>): Promise<StoredUser>;
+  findById(id: string): Promise<StoredUser | null>;
+  /** Looks the email up case-insensitively. */
+  findByEmail(email: string): Promise<StoredUser | null>;
+}
+
+/** A refresh token as stored: only the SHA-256 hash of the token itself is kept. */
+export interface StoredRefreshToken {
+  id: string;
+  /** Every token of one login session shares a family; reuse of any of them revokes them all. */
+  familyId: string;
+  userId: string;
+  tokenHash: string;
+  expiresAt: Date;
+  usedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export type NewRefreshToken = Omit<StoredRefreshToken, 'usedAt' | 'revokedAt'>;
+
+export interface RefreshTokenRepository {
+  insert(token: NewRefreshToken): Promise<void>;
+  findByHash(tokenHash: string): Promise<StoredRefreshToken | null>;
+  /**
+   * Atomically marks token `usedId` used, if it is still unused and not revoked, and stores `next`.
+   * Returns false, storing nothing, when the token was used or revoked in the meantime.
+   */
+  rotate(usedId: string, next: NewRefreshToken, at: Date): Promise<boolean>;
+  /** Revokes every token of the family that is not revoked yet. */
+  revokeFamily(familyId: string, at: Date): Promise<void>;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, encoded: string): Promise<boolean>;
+}
+
+export type UsersErrorCode =
+  | 'INVALID_EMAIL'
+  | 'INVALID_PASSWORD'
+  | 'INVALID_NAME'
+  | 'INVALID_ID'
+  | 'EMAIL_TAKEN'
+  | 'INVALID_CREDENTIALS'
+  | 'INVALID_TOKEN'
+  | 'NOT_FOUND'
+  | 'UNAVAILABLE';
+
+/** Every error of this domain: a stable `code` and a message fit to show to a client. */
+export abstract class UsersError<Code extends UsersErrorCode = UsersErrorCode> extends Error {
+  constructor(
+    readonly code: Code,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class CreateUserError extends UsersError<'INVALID_EMAIL' | 'INVALID_PASSWORD' | 'INVALID_NAME' | 'EMAIL_TAKEN'> {
+  static emailTaken() {
+    return new CreateUserError('EMAIL_TAKEN', 'A user with this email already exists');
+  }
+}
+export class VerifyCredentialsError extends UsersError<'INVALID_CREDENTIALS'> {}
+export class GetUserError extends UsersError<'INVALID_ID' | 'NOT_FOUND'> {}
+export class IssueRefreshTokenError extends UsersError<'INVALID_ID' | 'NOT_FOUND'> {}
+export class RotateRefreshTokenError extends UsersError<'INVALID_TOKEN'> {}
+
+/** Thrown by the ports when the storage cannot be reached; any operation may fail with it. */
+export class UnavailableError extends UsersError<'UNAVAILABLE'> {
+  constructor() {
+    super('UNAVAILABLE', 'The users service is temporarily unavailable, try again later');
+  }
+}
+
+const INVALID_CREDENTIALS_MESSAGE = 'Wrong email or password';
+const INVALID_TOKEN_MESSAGE = 'The refresh token is invalid, expired or revoked';
+
+const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Length in characters (code points), as a person counts them. */
+const length = (value: string) => [...value].length;
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export interface IssuedRefreshToken {
+  /** The opaque token; only the client ever holds it. */
+  token: string;
+  expiresAt: Date;
+}
+
+export interface UserServiceOptions {
+  users: UserRepository;
+  tokens: RefreshTokenRepository;
+  hasher: PasswordHasher;
+  refreshTokenTtlDays?: number;
+  now?: () => Date;
+}
+
+export class UserService {
+  readonly #users: UserRepository;
+  readonly #tokens: RefreshTokenRepository;
+  readonly #hasher: PasswordHasher;
+  readonly #refreshTokenTtlMs: number;
+  readonly #now: () => Date;
+  /** Checked when the email is unknown, so that answer costs the same time as a wrong password. */
+  #dummyHash: Promise<string> | undefined;
+
+  constructor(options: UserServiceOptions) {
+    this.#users = options.users;
+    this.#tokens = options.tokens;
+    this.#hasher = options.hasher;
+    this.#refreshTokenTtlMs = (options.refreshTokenTtlDays ?? 30) * DAY_MS;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  async createUser(input: { email: string; password: string; name: string }): Promise<User> {
+    const email = input.email.trim();
+    const name = input.name.trim();
+    if (email.length > 254 || !EMAIL.test(email)) {
+      throw new CreateUserError('INVALID_EMAIL', 'email must be a valid email address');
+    }
+    if (length(input.password) < 8 || length(input.password) > 256) {
+      throw new CreateUserError('INVALID_PASSWORD', 'password must be 8 to 256 characters long');
+    }
+    if (length(name) < 1 || length(name) > 100) {
+      throw new CreateUserError('INVALID_NAME', 'name must be 1 to 100 characters long');
+    }
+    const passwordHash = await this.#hasher.hash(input.password);
+    return publicUser(await this.#users.create({ email, name, passwordHash }));
+  }
+
+  /** The same error, after the same work, whether the email is unknown or the password is wrong. */
+  async verifyCredentials(email: string, password: string): Promise<User> {
+    const user = await this.#users.findByEmail(email.trim());
+    const matches = await this.#hasher.verify(password, user?.passwordHash ?? (await this.#dummy()));
+    if (!user || !matches) throw new VerifyCredentialsError('INVALID_CREDENTIALS', INVALID_CREDENTIALS_MESSAGE);
+    return publicUser(user);
+  }
+
+  async getUser(id: string): Promise<User> {
+    if (!UUID.test(id)) throw new GetUserError('INVALID_ID', 'id must be a UUID');
+    const user = await this.#users.findById(id);
+    if (!user) throw new GetUserError('NOT_FOUND', 'No user has this id');
+    return publicUser(user);
+  }
+
+  async getUserByEmail(email: string): Promise<User> {
+    const user = await this.#users.findByEmail(email.trim());
+    if (!user) throw new GetUserError('NOT_FOUND', 'No user has this email');
+    return publicUser(user);
+  }
+
+  /** Starts a new session (token family) for the user. */
+  async issueRefreshToken(userId: string): Promise<IssuedRefreshToken> {
+    if (!UUID.test(userId)) throw new IssueRefreshTokenError('INVALID_ID', 'userId must be a UUID');
+    if (!(await this.#users.findById(userId))) throw new IssueRefreshTokenError('NOT_FOUND', 'No user has this id');
+    const { issued, stored } = this.#newToken(userId, randomUUID());
+    await this.#tokens.insert(stored);
+    return issued;
+  }
+
+  /**
+   * Exchanges a token for a new one of the same family. A token that was already used is proof that it
+   * leaked (or was replayed): the whole family is revoked, so neither holder can go on.
+   */
+  async rotateRefreshToken(token: string): Promise<{ userId: string; refreshToken: IssuedRefreshToken }> {
+    const invalid = new RotateRefreshTokenError('INVALID_TOKEN', INVALID_TOKEN_MESSAGE);
+    const now = this.#now();
+    const current = await this.#tokens.findByHash(hashToken(token));
+    if (!current || current.revokedAt) throw invalid;
+    if (current.usedAt) {
+      await this.#tokens.revokeFamily(current.familyId, now);
+      throw invalid;
+    }
+    if (current.expiresAt <= now) throw invalid;
+    const { issued, stored } = this.#newToken(current.userId, current.familyId);
+    if (!(await this.#tokens.rotate(current.id, stored, now))) {
+      // Another call rotated it first: the same token was presented twice.
+      await this.#tokens.revokeFamily(current.familyId, now);
+      throw invalid;
+    }
+    return { userId: current.userId, refreshToken: issued };
+  }
+
+  /** Ends the token's session (logout). Unknown tokens are fine: there is nothing to revoke. */
+  async revokeRefreshToken(token: string): Promise<void> {
+    const current = await this.#tokens.findByHash(hashToken(token));
+    if (current) await this.#tokens.revokeFamily(current.familyId, this.#now());
+  }
+
+  #newToken(userId: string, familyId: string): { issued: IssuedRefreshToken; stored: NewRefreshToken } {
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(this.#now().getTime() + this.#refreshTokenTtlMs);
+    return {
+      issued: { token, expiresAt },
+      stored: { id: randomUUID(), familyId, userId, tokenHash: hashToken(token), expiresAt },
+    };
+  }
+
+  #dummy(): Promise<string> {
+    this.#dummyHash ??= this.#hasher.hash(randomBytes(16).toString('hex'));
+    return this.#dummyHash;
+  }
+}
+
+function publicUser({ id, email, name, createdAt }: StoredUser): User {
+  return { id, email, name, createdAt };
+}

@@ -1,0 +1,56 @@
+// In-memory implementations of the domain's ports, for tests of the domain alone.
+import { randomUUID } from 'node:crypto';
+import {
+  CreateUserError,
+  type NewRefreshToken,
+  type RefreshTokenRepository,
+  type StoredRefreshToken,
+  type StoredUser,
+  type UserRepository,
+} from '../src/service.js';
+
+export class InMemoryUserRepository implements UserRepository {
+  readonly rows: StoredUser[] = [];
+
+  async create(user: Omit<StoredUser, 'id' | 'createdAt'>): Promise<StoredUser> {
+    if (this.rows.some((row) => row.email.toLowerCase() === user.email.toLowerCase())) {
+      throw CreateUserError.emailTaken();
+    }
+    const stored = { ...user, id: randomUUID(), createdAt: new Date() };
+    this.rows.push(stored);
+    return stored;
+  }
+
+  async findById(id: string) {
+    return this.rows.find((row) => row.id === id) ?? null;
+  }
+
+  async findByEmail(email: string) {
+    return this.rows.find((row) => row.email.toLowerCase() === email.toLowerCase()) ?? null;
+  }
+}
+
+export class InMemoryRefreshTokenRepository implements RefreshTokenRepository {
+  readonly rows: StoredRefreshToken[] = [];
+
+  async insert(token: NewRefreshToken) {
+    this.rows.push({ ...token, usedAt: null, revokedAt: null });
+  }
+
+  async findByHash(tokenHash: string) {
+    const row = this.rows.find((candidate) => candidate.tokenHash === tokenHash);
+    return row ? { ...row } : null;
+  }
+
+  async rotate(usedId: string, next: NewRefreshToken, at: Date) {
+    const row = this.rows.find((candidate) => candidate.id === usedId);
+    if (!row || row.usedAt || row.revokedAt) return false;
+    row.usedAt = at;
+    await this.insert(next);
+    return true;
+  }
+
+  async revokeFamily(familyId: string, at: Date) {
+    for (const row of this.rows) if (row.familyId === familyId) row.revokedAt ??= at;
+  }
+}

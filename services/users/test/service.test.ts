@@ -1,0 +1,184 @@
+// The domain alone: validation, credentials and refresh-token rules, over in-memory ports.
+import { describe, expect, it } from 'vitest';
+import { ScryptPasswordHasher } from '../src/password.js';
+import { CreateUserError, hashToken, UserService, type PasswordHasher } from '../src/service.js';
+import { InMemoryRefreshTokenRepository, InMemoryUserRepository } from './fakes.js';
+
+/** Real scrypt at a low cost (fast tests), counting how often a hash is verified. */
+class CountingHasher implements PasswordHasher {
+  verifications = 0;
+  readonly #inner = new ScryptPasswordHasher({ log2N: 10, r: 8, p: 1 });
+  hash(password: string) {
+    return this.#inner.hash(password);
+  }
+  verify(password: string, encoded: string) {
+    this.verifications++;
+    return this.#inner.verify(password, encoded);
+  }
+}
+
+function setup() {
+  const clock = { now: new Date('2026-01-01T00:00:00Z') };
+  const users = new InMemoryUserRepository();
+  const tokens = new InMemoryRefreshTokenRepository();
+  const hasher = new CountingHasher();
+  const service = new UserService({ users, tokens, hasher, refreshTokenTtlDays: 30, now: () => clock.now });
+  return { service, users, tokens, hasher, clock };
+}
+
+const valid = { email: 'Ada@Example.com', password: 'correct horse', name: 'Ada' };
+
+async function errorOf(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code: string };
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('createUser', () => {
+  it('trims email and name, keeps the email as typed, and stores only a hash of the password', async () => {
+    const { service, users } = setup();
+    const user = await service.createUser({ ...valid, email: '  Ada@Example.com ', name: ' Ada Lovelace ' });
+    expect(user).toMatchObject({ email: 'Ada@Example.com', name: 'Ada Lovelace' });
+    expect(user).not.toHaveProperty('passwordHash');
+    expect(users.rows[0]?.passwordHash).toMatch(/^scrypt\$/);
+    expect(users.rows[0]?.passwordHash).not.toContain(valid.password);
+  });
+
+  it.each(['', 'ada', 'ada@', '@example.com', 'ada@example', 'ada lovelace@example.com', 'ada@@example.com', 'a@b..com'])(
+    'rejects the email %j, naming the field',
+    async (email) => {
+      const error = await errorOf(setup().service.createUser({ ...valid, email }));
+      expect(error).toBeInstanceOf(CreateUserError);
+      expect(error.code).toBe('INVALID_EMAIL');
+      expect(error.message).toBe('email must be a valid email address');
+    },
+  );
+
+  it('accepts passwords of 8 to 256 characters, counted as characters rather than UTF-16 units', async () => {
+    const { service } = setup();
+    for (const [i, password] of ['12345678', 'x'.repeat(256), '🔑'.repeat(8)].entries()) {
+      await expect(service.createUser({ ...valid, email: `u${i}@example.com`, password })).resolves.toBeTruthy();
+    }
+    for (const password of ['1234567', 'x'.repeat(257), '🔑'.repeat(7)]) {
+      const error = await errorOf(service.createUser({ ...valid, password }));
+      expect(error.code).toBe('INVALID_PASSWORD');
+      expect(error.message).toMatch(/^password /);
+    }
+  });
+
+  it('requires a name of 1 to 100 characters after trimming', async () => {
+    const { service } = setup();
+    await expect(service.createUser({ ...valid, name: 'x'.repeat(100) })).resolves.toBeTruthy();
+    for (const name of ['', '   ', 'x'.repeat(101)]) {
+      const error = await errorOf(service.createUser({ ...valid, email: 'other@example.com', name }));
+      expect(error.code).toBe('INVALID_NAME');
+      expect(error.message).toMatch(/^name /);
+    }
+  });
+
+  it('refuses an email taken in another letter case', async () => {
+    const { service } = setup();
+    await service.createUser(valid);
+    const error = await errorOf(service.createUser({ ...valid, email: 'ADA@example.COM' }));
+    expect(error.code).toBe('EMAIL_TAKEN');
+  });
+});
+
+describe('verifyCredentials', () => {
+  it('returns the user for the right password, with the email in any letter case', async () => {
+    const { service } = setup();
+    const created = await service.createUser(valid);
+    await expect(service.verifyCredentials(' ada@EXAMPLE.com ', valid.password)).resolves.toEqual(created);
+  });
+
+  it('fails the same way, after the same work, for a wrong password and for an unknown email', async () => {
+    const { service, hasher } = setup();
+    await service.createUser(valid);
+    const wrongPassword = await errorOf(service.verifyCredentials(valid.email, 'wrong password'));
+    expect(hasher.verifications).toBe(1);
+    const unknownEmail = await errorOf(service.verifyCredentials('nobody@example.com', valid.password));
+    expect(hasher.verifications).toBe(2);
+    expect(wrongPassword.code).toBe('INVALID_CREDENTIALS');
+    expect([unknownEmail.constructor, unknownEmail.code, unknownEmail.message]).toEqual([
+      wrongPassword.constructor,
+      wrongPassword.code,
+      wrongPassword.message,
+    ]);
+  });
+});
+
+describe('getUser and getUserByEmail', () => {
+  it('finds by id and by email in any letter case, and says NOT_FOUND or INVALID_ID otherwise', async () => {
+    const { service } = setup();
+    const user = await service.getUser((await service.createUser(valid)).id);
+    await expect(service.getUserByEmail('ADA@example.com')).resolves.toEqual(user);
+    expect((await errorOf(service.getUser('7c0c2f6e-0d5b-4c5e-9a39-0a3c3b1f8e21'))).code).toBe('NOT_FOUND');
+    expect((await errorOf(service.getUser('not-a-uuid'))).code).toBe('INVALID_ID');
+    expect((await errorOf(service.getUserByEmail('nobody@example.com'))).code).toBe('NOT_FOUND');
+  });
+});
+
+describe('refresh tokens', () => {
+  async function withSession() {
+    const context = setup();
+    const user = await context.service.createUser(valid);
+    const issued = await context.service.issueRefreshToken(user.id);
+    return { ...context, user, issued };
+  }
+
+  it('issues an opaque random token that expires after the TTL and is stored only as its hash', async () => {
+    const { issued, tokens, clock } = await withSession();
+    expect(issued.token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes
+    expect(issued.expiresAt.getTime() - clock.now.getTime()).toBe(30 * 24 * 3600 * 1000);
+    expect(tokens.rows).toHaveLength(1);
+    expect(tokens.rows[0]?.tokenHash).toBe(hashToken(issued.token));
+    expect(JSON.stringify(tokens.rows)).not.toContain(issued.token);
+  });
+
+  it('refuses to issue for an unknown or malformed user id', async () => {
+    const { service } = setup();
+    expect((await errorOf(service.issueRefreshToken('7c0c2f6e-0d5b-4c5e-9a39-0a3c3b1f8e21'))).code).toBe('NOT_FOUND');
+    expect((await errorOf(service.issueRefreshToken(''))).code).toBe('INVALID_ID');
+  });
+
+  it('rotates: the new token works, in the same family, and the old one stops working', async () => {
+    const { service, user, issued, tokens } = await withSession();
+    const rotated = await service.rotateRefreshToken(issued.token);
+    expect(rotated.userId).toBe(user.id);
+    expect(rotated.refreshToken.token).not.toBe(issued.token);
+    expect(new Set(tokens.rows.map((row) => row.familyId)).size).toBe(1);
+    await expect(service.rotateRefreshToken(rotated.refreshToken.token)).resolves.toBeTruthy();
+  });
+
+  it('treats a rotated token presented again as reuse and revokes the whole family', async () => {
+    const { service, user, issued } = await withSession();
+    const otherSession = await service.issueRefreshToken(user.id);
+    const rotated = await service.rotateRefreshToken(issued.token);
+    expect((await errorOf(service.rotateRefreshToken(issued.token))).code).toBe('INVALID_TOKEN');
+    // The thief or the owner holds the newer token: it is dead too.
+    expect((await errorOf(service.rotateRefreshToken(rotated.refreshToken.token))).code).toBe('INVALID_TOKEN');
+    // Other sessions of the same user are not affected.
+    await expect(service.rotateRefreshToken(otherSession.token)).resolves.toBeTruthy();
+  });
+
+  it('refuses expired, revoked and unknown tokens', async () => {
+    const { service, user, issued, clock } = await withSession();
+    const revoked = await service.issueRefreshToken(user.id);
+    await service.revokeRefreshToken(revoked.token);
+    expect((await errorOf(service.rotateRefreshToken(revoked.token))).code).toBe('INVALID_TOKEN');
+    expect((await errorOf(service.rotateRefreshToken('made-up'))).code).toBe('INVALID_TOKEN');
+    clock.now = issued.expiresAt;
+    expect((await errorOf(service.rotateRefreshToken(issued.token))).code).toBe('INVALID_TOKEN');
+  });
+
+  it('revokes the whole session on logout, and accepts unknown tokens', async () => {
+    const { service, issued } = await withSession();
+    const rotated = await service.rotateRefreshToken(issued.token);
+    await service.revokeRefreshToken(rotated.refreshToken.token);
+    expect((await errorOf(service.rotateRefreshToken(rotated.refreshToken.token))).code).toBe('INVALID_TOKEN');
+    await expect(service.revokeRefreshToken('never-issued')).resolves.toBeUndefined();
+  });
+});
