@@ -3,7 +3,9 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const conditions = ['app-source', 'module', 'node', 'development|production'];
+// No 'module' condition: it picks bundler-only builds that Node cannot load (@opentelemetry/api 1.9's
+// build/esm has extensionless imports).
+const conditions = ['app-source', 'node', 'development|production'];
 
 export function serviceTestConfig() {
   return defineConfig({
