@@ -1,0 +1,80 @@
+// The gateway as a Fastify plugin (`gateway`) plus a factory (`buildApp`) that makes the server instance
+// with it; main.ts runs it, tests `inject` into it. Nothing here reads the environment.
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createLogger, type Logger } from '@app/platform';
+import Fastify, { type FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { GatewayConfig } from './config.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import auth from './plugins/auth.js';
+import docs from './plugins/swagger.js';
+import authRoutes from './routes/auth.js';
+import health from './routes/health.js';
+import me from './routes/me.js';
+import notes from './routes/notes.js';
+import type { Upstreams } from './upstreams.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: GatewayConfig;
+    upstreams: Upstreams;
+  }
+}
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  /** The gRPC clients; their owner closes them after the app (see connectUpstreams). */
+  upstreams: Upstreams;
+}
+
+/** 1 MiB: larger bodies get 413. */
+export const BODY_LIMIT = 1024 * 1024;
+
+const gateway: FastifyPluginAsync<GatewayOptions> = async (fastify, { config, upstreams }) => {
+  fastify.decorate('config', config);
+  fastify.decorate('upstreams', upstreams);
+
+  // Before any route, so every route (and the plugins' own errors) answer in the error shape.
+  fastify.setErrorHandler(errorHandler);
+  fastify.setNotFoundHandler(notFoundHandler);
+
+  await fastify.register(helmet);
+  // No CORS plugin: the browser never calls the gateway directly (the web app's server does).
+  await fastify.register(rateLimit, { global: false });
+  await fastify.register(auth, {
+    secret: config.JWT_SECRET,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    accessTokenTtl: config.ACCESS_TOKEN_TTL,
+  });
+  await fastify.register(docs);
+
+  await fastify.register(health);
+  await fastify.register(authRoutes, { prefix: '/api/auth' });
+  await fastify.register(me, { prefix: '/api' });
+  await fastify.register(notes, { prefix: '/api/notes' });
+};
+
+/** The plugin, for embedding; it decorates the instance it is registered on. */
+const gatewayPlugin = fp(gateway, { name: 'gateway', fastify: '5.x' });
+export default gatewayPlugin;
+
+export interface AppOptions extends GatewayOptions {
+  /** Defaults to a silent logger (tests). */
+  logger?: Logger;
+}
+
+/** The server instance: Fastify with the gateway's server options and the gateway plugin. */
+export function buildApp({ logger = createLogger('gateway', 'silent'), ...options }: AppOptions) {
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: options.config.TRUST_PROXY,
+    // Unknown body fields are rejected (400), never silently dropped or stored.
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.register(gatewayPlugin, options);
+  return app;
+}

@@ -1,0 +1,43 @@
+// Everything the gateway reads from the environment, in one place. A missing or malformed variable
+// stops the process at start with a message naming it (see loadConfig in @app/platform).
+import { env, loadConfig, type ConfigOf, type Variable } from '@app/platform';
+
+/**
+ * Fastify's `trustProxy`: "true", "false" or a comma-separated list of trusted proxy addresses/CIDRs.
+ * Off by default: without a proxy in front, X-Forwarded-For must not choose the client IP (the rate
+ * limit keys on it).
+ */
+function trustProxy(): Variable<boolean | string[]> {
+  return {
+    parse(raw) {
+      if (raw === undefined || raw === '' || raw === 'false') return false;
+      if (raw === 'true') return true;
+      return raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+    },
+  };
+}
+
+export const configSpec = {
+  PORT: env.port(8080),
+  HOST: env.string({ default: '0.0.0.0' }),
+  /** HMAC key of the access tokens (HS256). No default in production. */
+  JWT_SECRET: env.string({ devDefault: 'dev-only-jwt-secret-never-use-in-production', minLength: 32 }),
+  JWT_ISSUER: env.string({ default: 'app-gateway' }),
+  JWT_AUDIENCE: env.string({ default: 'app' }),
+  /** Lifetime of an access token, in seconds (15 minutes). */
+  ACCESS_TOKEN_TTL: env.int({ default: 900, min: 1, max: 86_400 }),
+  USERS_ADDR: env.address({ devDefault: '127.0.0.1:50051' }),
+  NOTES_ADDR: env.address({ devDefault: '127.0.0.1:50052' }),
+  /** Deadline of every call to a service, in milliseconds. */
+  GRPC_TIMEOUT_MS: env.int({ default: 5_000, min: 1, max: 60_000 }),
+  TRUST_PROXY: trustProxy(),
+  /** Login and signup attempts allowed per client IP and window. */
+  RATE_LIMIT_AUTH_MAX: env.int({ default: 10, min: 1 }),
+  RATE_LIMIT_AUTH_WINDOW_MS: env.int({ default: 60_000, min: 1 }),
+};
+
+export type GatewayConfig = ConfigOf<typeof configSpec>;
+
+export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return loadConfig(configSpec, source);
+}
