@@ -1,0 +1,4 @@
+// Every migration of the notes database, oldest first. Add new ones at the end; never edit an applied one.
+import { Migration20261128000000 } from './Migration20261128000000.js';
+
+export const migrations = [Migration20261128000000];

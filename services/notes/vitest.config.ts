@@ -1,0 +1,3 @@
+import { serviceTestConfig } from '../platform/vitest.shared.ts';
+
+export default serviceTestConfig();
