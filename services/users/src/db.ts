@@ -25,7 +25,8 @@ export class PostgresUserRepository implements UserRepository {
         return stored;
       },
       // The only unique constraint a new user can break is the one on lower(email).
-      (error) => (error instanceof UniqueConstraintViolationException ? CreateUserError.emailTaken() : undefined),
+      (error) =>
+        error instanceof UniqueConstraintViolationException ? CreateUserError.emailTaken() : undefined,
     );
   }
 
@@ -57,7 +58,11 @@ export class PostgresRefreshTokenRepository implements RefreshTokenRepository {
       this.orm.em.fork().transactional(async (em) => {
         // The conditional update takes the row lock: of two concurrent rotations, the second waits,
         // then finds used_at set and updates nothing.
-        const claimed = await em.nativeUpdate(RefreshToken, { id: usedId, usedAt: null, revokedAt: null }, { usedAt: at });
+        const claimed = await em.nativeUpdate(
+          RefreshToken,
+          { id: usedId, usedAt: null, revokedAt: null },
+          { usedAt: at },
+        );
         if (claimed === 0) return false;
         await em.insert(RefreshToken, fresh(next));
         return true;
@@ -77,7 +82,10 @@ function fresh(token: NewRefreshToken) {
 }
 
 /** Runs a query; a database that cannot be reached becomes UnavailableError, `translate` maps the rest. */
-async function guard<T>(query: () => Promise<T>, translate?: (error: unknown) => Error | undefined): Promise<T> {
+async function guard<T>(
+  query: () => Promise<T>,
+  translate?: (error: unknown) => Error | undefined,
+): Promise<T> {
   try {
     return await query();
   } catch (error) {

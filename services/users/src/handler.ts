@@ -1,7 +1,13 @@
 // The gRPC endpoints: proto request → domain call → proto response; domain errors → gRPC status.
 import { ServerError, Status } from 'nice-grpc';
 import type { User as ProtoUser, UsersServiceImplementation } from './gen/users/v1/users.js';
-import { UsersError, type IssuedRefreshToken, type User, type UserService, type UsersErrorCode } from './service.js';
+import {
+  UsersError,
+  type IssuedRefreshToken,
+  type User,
+  type UserService,
+  type UsersErrorCode,
+} from './service.js';
 
 const STATUS = {
   INVALID_EMAIL: Status.INVALID_ARGUMENT,

@@ -37,11 +37,18 @@ export class ScryptPasswordHasher implements PasswordHasher {
   }
 }
 
-function derive(password: string, salt: Buffer, length: number, { log2N, r, p }: ScryptParams): Promise<Buffer> {
+function derive(
+  password: string,
+  salt: Buffer,
+  length: number,
+  { log2N, r, p }: ScryptParams,
+): Promise<Buffer> {
   const N = 2 ** log2N;
   // scrypt needs about 128 * N * r bytes; Node's default limit (32 MiB) is below sound parameters.
   const options: ScryptOptions = { N, r, p, maxmem: 256 * N * r };
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFC'), salt, length, options, (error, key) => (error ? reject(error) : resolve(key))),
+    scrypt(password.normalize('NFC'), salt, length, options, (error, key) =>
+      error ? reject(error) : resolve(key),
+    ),
   );
 }

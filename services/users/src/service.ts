@@ -74,7 +74,9 @@ export abstract class UsersError<Code extends UsersErrorCode = UsersErrorCode> e
   }
 }
 
-export class CreateUserError extends UsersError<'INVALID_EMAIL' | 'INVALID_PASSWORD' | 'INVALID_NAME' | 'EMAIL_TAKEN'> {
+export class CreateUserError extends UsersError<
+  'INVALID_EMAIL' | 'INVALID_PASSWORD' | 'INVALID_NAME' | 'EMAIL_TAKEN'
+> {
   static emailTaken() {
     return new CreateUserError('EMAIL_TAKEN', 'A user with this email already exists');
   }
@@ -154,7 +156,9 @@ export class UserService {
   async verifyCredentials(email: string, password: string): Promise<User> {
     const user = await this.#users.findByEmail(email.trim());
     const matches = await this.#hasher.verify(password, user?.passwordHash ?? (await this.#dummy()));
-    if (!user || !matches) throw new VerifyCredentialsError('INVALID_CREDENTIALS', INVALID_CREDENTIALS_MESSAGE);
+    if (!user || !matches) {
+      throw new VerifyCredentialsError('INVALID_CREDENTIALS', INVALID_CREDENTIALS_MESSAGE);
+    }
     return publicUser(user);
   }
 
@@ -174,7 +178,9 @@ export class UserService {
   /** Starts a new session (token family) for the user. */
   async issueRefreshToken(userId: string): Promise<IssuedRefreshToken> {
     if (!UUID.test(userId)) throw new IssueRefreshTokenError('INVALID_ID', 'userId must be a UUID');
-    if (!(await this.#users.findById(userId))) throw new IssueRefreshTokenError('NOT_FOUND', 'No user has this id');
+    if (!(await this.#users.findById(userId))) {
+      throw new IssueRefreshTokenError('NOT_FOUND', 'No user has this id');
+    }
     const { issued, stored } = this.#newToken(userId, randomUUID());
     await this.#tokens.insert(stored);
     return issued;

@@ -54,7 +54,11 @@ describe('PostgresUserRepository', () => {
 
 describe('PostgresRefreshTokenRepository', () => {
   it('stores refresh tokens only as SHA-256 hashes', async () => {
-    const service = new UserService({ users, tokens, hasher: new ScryptPasswordHasher({ log2N: 10, r: 8, p: 1 }) });
+    const service = new UserService({
+      users,
+      tokens,
+      hasher: new ScryptPasswordHasher({ log2N: 10, r: 8, p: 1 }),
+    });
     const user = await newUser('tokens@example.com');
     const issued = await service.issueRefreshToken(user.id);
     const rotated = await service.rotateRefreshToken(issued.token);
@@ -70,10 +74,18 @@ describe('PostgresRefreshTokenRepository', () => {
   it('lets only one of many concurrent rotations of the same token succeed', async () => {
     const user = await newUser('race@example.com');
     const familyId = randomUUID();
-    const first = { id: randomUUID(), familyId, userId: user.id, tokenHash: hashToken(randomUUID()), expiresAt: new Date(Date.now() + 60_000) };
+    const first = {
+      id: randomUUID(),
+      familyId,
+      userId: user.id,
+      tokenHash: hashToken(randomUUID()),
+      expiresAt: new Date(Date.now() + 60_000),
+    };
     await tokens.insert(first);
     const next = () => ({ ...first, id: randomUUID(), tokenHash: hashToken(randomUUID()) });
-    const results = await Promise.all(Array.from({ length: 8 }, () => tokens.rotate(first.id, next(), new Date())));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => tokens.rotate(first.id, next(), new Date())),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await query(`select id from refresh_tokens where family_id = '${familyId}'`)).toHaveLength(2);
   });
@@ -96,13 +108,15 @@ describe('a database that is down', () => {
     const down = await PostgresORM.init(databaseConfig({ url, entities, migrations }));
     try {
       const started = Date.now();
-      await expect(new PostgresUserRepository(down).findById(randomUUID())).rejects.toBeInstanceOf(UnavailableError);
-      await expect(new PostgresUserRepository(down).create({ email: 'a@b.c', name: 'A', passwordHash: 'x' })).rejects.toBeInstanceOf(
+      await expect(new PostgresUserRepository(down).findById(randomUUID())).rejects.toBeInstanceOf(
         UnavailableError,
       );
-      await expect(new PostgresRefreshTokenRepository(down).revokeFamily(randomUUID(), new Date())).rejects.toBeInstanceOf(
-        UnavailableError,
-      );
+      await expect(
+        new PostgresUserRepository(down).create({ email: 'a@b.c', name: 'A', passwordHash: 'x' }),
+      ).rejects.toBeInstanceOf(UnavailableError);
+      await expect(
+        new PostgresRefreshTokenRepository(down).revokeFamily(randomUUID(), new Date()),
+      ).rejects.toBeInstanceOf(UnavailableError);
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       await down.close();

@@ -1,7 +1,19 @@
 // The users service over a real gRPC server and a real Postgres, through a real client.
 import { randomUUID } from 'node:crypto';
-import { createServiceClient, databaseConfig, freePort, openDatabase, type MikroORM, type ServiceClient } from '@app/platform';
-import { createTestDatabase, startTestGrpcServer, type TestDatabase, type TestGrpcServer } from '@app/platform/testing';
+import {
+  createServiceClient,
+  databaseConfig,
+  freePort,
+  openDatabase,
+  type MikroORM,
+  type ServiceClient,
+} from '@app/platform';
+import {
+  createTestDatabase,
+  startTestGrpcServer,
+  type TestDatabase,
+  type TestGrpcServer,
+} from '@app/platform/testing';
 import { MikroORM as PostgresORM } from '@mikro-orm/postgresql';
 import { ClientError, Status } from 'nice-grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +60,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const INTERNALS = /select|insert|update|postgres|sql|constraint|ECONNREFUSED|127\.0\.0\.1|\.ts\b|\.js\b|\n\s+at /i;
+const INTERNALS =
+  /select|insert|update|postgres|sql|constraint|ECONNREFUSED|127\.0\.0\.1|\.ts\b|\.js\b|\n\s+at /i;
 
 /** The call's gRPC error, after checking its status and that its message gives nothing internal away. */
 async function failure(call: Promise<unknown>, status: Status): Promise<string> {
@@ -64,7 +77,11 @@ async function failure(call: Promise<unknown>, status: Status): Promise<string> 
 }
 
 let counter = 0;
-const account = (name = 'Ada Lovelace') => ({ email: `Ada.${++counter}@Example.com`, password: 'correct horse', name });
+const account = (name = 'Ada Lovelace') => ({
+  email: `Ada.${++counter}@Example.com`,
+  password: 'correct horse',
+  name,
+});
 
 describe('accounts', () => {
   it('creates a user: a UUID, the email as typed, the name trimmed, an RFC 3339 creation time', async () => {
@@ -79,7 +96,10 @@ describe('accounts', () => {
   it('answers ALREADY_EXISTS for an email taken in another letter case', async () => {
     const input = account();
     await users.createUser(input);
-    const message = await failure(users.createUser({ ...input, email: input.email.toUpperCase() }), Status.ALREADY_EXISTS);
+    const message = await failure(
+      users.createUser({ ...input, email: input.email.toUpperCase() }),
+      Status.ALREADY_EXISTS,
+    );
     expect(message).toBe('A user with this email already exists');
   });
 
@@ -95,7 +115,10 @@ describe('accounts', () => {
   it('verifies credentials, and answers UNAUTHENTICATED with one message for a wrong password and an unknown email', async () => {
     const input = account();
     const { user } = await users.createUser(input);
-    const verified = await users.verifyCredentials({ email: input.email.toLowerCase(), password: input.password });
+    const verified = await users.verifyCredentials({
+      email: input.email.toLowerCase(),
+      password: input.password,
+    });
     expect(verified.user).toEqual(user);
     const wrongPassword = await failure(
       users.verifyCredentials({ email: input.email, password: 'wrong password' }),
@@ -141,8 +164,14 @@ describe('refresh tokens', () => {
     expect(next).not.toBe(token);
 
     const reused = await failure(users.rotateRefreshToken({ refreshToken: token }), Status.UNAUTHENTICATED);
-    const afterReuse = await failure(users.rotateRefreshToken({ refreshToken: next }), Status.UNAUTHENTICATED);
-    const unknown = await failure(users.rotateRefreshToken({ refreshToken: 'made-up' }), Status.UNAUTHENTICATED);
+    const afterReuse = await failure(
+      users.rotateRefreshToken({ refreshToken: next }),
+      Status.UNAUTHENTICATED,
+    );
+    const unknown = await failure(
+      users.rotateRefreshToken({ refreshToken: 'made-up' }),
+      Status.UNAUTHENTICATED,
+    );
     expect(new Set([reused, afterReuse, unknown]).size).toBe(1);
   });
 
@@ -162,7 +191,8 @@ describe('refresh tokens', () => {
     const won = results.filter((result) => result.status === 'fulfilled');
     expect(won).toHaveLength(1);
     for (const result of results) {
-      if (result.status === 'rejected') expect((result.reason as ClientError).code).toBe(Status.UNAUTHENTICATED);
+      if (result.status === 'rejected')
+        expect((result.reason as ClientError).code).toBe(Status.UNAUTHENTICATED);
     }
   });
 });
@@ -175,7 +205,10 @@ describe('a database that is down', () => {
     try {
       const started = Date.now();
       await failure(client.client.getUser({ id: randomUUID() }), Status.UNAVAILABLE);
-      await failure(client.client.verifyCredentials({ email: 'a@example.com', password: 'whatever1' }), Status.UNAVAILABLE);
+      await failure(
+        client.client.verifyCredentials({ email: 'a@example.com', password: 'whatever1' }),
+        Status.UNAVAILABLE,
+      );
       await failure(client.client.createUser(account()), Status.UNAVAILABLE);
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {

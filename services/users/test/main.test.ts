@@ -15,7 +15,11 @@ it('serves gRPC health and the users API, and exits 0 on SIGTERM', async () => {
   const users = createServiceClient(UsersServiceDefinition, service.address);
   try {
     expect(await isServing(health.client)).toBe(true);
-    const { user } = await users.client.createUser({ email: 'main@example.com', password: 'correct horse', name: 'Main' });
+    const { user } = await users.client.createUser({
+      email: 'main@example.com',
+      password: 'correct horse',
+      name: 'Main',
+    });
     expect((await users.client.getUser({ id: user!.id })).user).toEqual(user);
   } finally {
     health.close();
@@ -23,7 +27,9 @@ it('serves gRPC health and the users API, and exits 0 on SIGTERM', async () => {
     expect(await service.stop()).toBe(0);
     await db.drop();
   }
-  expect(service.logs.map((line) => line.msg)).toEqual(expect.arrayContaining(['listening', 'shutting down', 'stopped']));
+  expect(service.logs.map((line) => line.msg)).toEqual(
+    expect.arrayContaining(['listening', 'shutting down', 'stopped']),
+  );
 });
 
 /** Runs src/main.ts with `env` and returns how it ended. */

@@ -47,20 +47,28 @@ describe('createUser', () => {
     expect(users.rows[0]?.passwordHash).not.toContain(valid.password);
   });
 
-  it.each(['', 'ada', 'ada@', '@example.com', 'ada@example', 'ada lovelace@example.com', 'ada@@example.com', 'a@b..com'])(
-    'rejects the email %j, naming the field',
-    async (email) => {
-      const error = await errorOf(setup().service.createUser({ ...valid, email }));
-      expect(error).toBeInstanceOf(CreateUserError);
-      expect(error.code).toBe('INVALID_EMAIL');
-      expect(error.message).toBe('email must be a valid email address');
-    },
-  );
+  it.each([
+    '',
+    'ada',
+    'ada@',
+    '@example.com',
+    'ada@example',
+    'ada lovelace@example.com',
+    'ada@@example.com',
+    'a@b..com',
+  ])('rejects the email %j, naming the field', async (email) => {
+    const error = await errorOf(setup().service.createUser({ ...valid, email }));
+    expect(error).toBeInstanceOf(CreateUserError);
+    expect(error.code).toBe('INVALID_EMAIL');
+    expect(error.message).toBe('email must be a valid email address');
+  });
 
   it('accepts passwords of 8 to 256 characters, counted as characters rather than UTF-16 units', async () => {
     const { service } = setup();
     for (const [i, password] of ['12345678', 'x'.repeat(256), '🔑'.repeat(8)].entries()) {
-      await expect(service.createUser({ ...valid, email: `u${i}@example.com`, password })).resolves.toBeTruthy();
+      await expect(
+        service.createUser({ ...valid, email: `u${i}@example.com`, password }),
+      ).resolves.toBeTruthy();
     }
     for (const password of ['1234567', 'x'.repeat(257), '🔑'.repeat(7)]) {
       const error = await errorOf(service.createUser({ ...valid, password }));
@@ -140,7 +148,9 @@ describe('refresh tokens', () => {
 
   it('refuses to issue for an unknown or malformed user id', async () => {
     const { service } = setup();
-    expect((await errorOf(service.issueRefreshToken('7c0c2f6e-0d5b-4c5e-9a39-0a3c3b1f8e21'))).code).toBe('NOT_FOUND');
+    expect((await errorOf(service.issueRefreshToken('7c0c2f6e-0d5b-4c5e-9a39-0a3c3b1f8e21'))).code).toBe(
+      'NOT_FOUND',
+    );
     expect((await errorOf(service.issueRefreshToken(''))).code).toBe('INVALID_ID');
   });
 
@@ -159,7 +169,9 @@ describe('refresh tokens', () => {
     const rotated = await service.rotateRefreshToken(issued.token);
     expect((await errorOf(service.rotateRefreshToken(issued.token))).code).toBe('INVALID_TOKEN');
     // The thief or the owner holds the newer token: it is dead too.
-    expect((await errorOf(service.rotateRefreshToken(rotated.refreshToken.token))).code).toBe('INVALID_TOKEN');
+    expect((await errorOf(service.rotateRefreshToken(rotated.refreshToken.token))).code).toBe(
+      'INVALID_TOKEN',
+    );
     // Other sessions of the same user are not affected.
     await expect(service.rotateRefreshToken(otherSession.token)).resolves.toBeTruthy();
   });
@@ -178,7 +190,9 @@ describe('refresh tokens', () => {
     const { service, issued } = await withSession();
     const rotated = await service.rotateRefreshToken(issued.token);
     await service.revokeRefreshToken(rotated.refreshToken.token);
-    expect((await errorOf(service.rotateRefreshToken(rotated.refreshToken.token))).code).toBe('INVALID_TOKEN');
+    expect((await errorOf(service.rotateRefreshToken(rotated.refreshToken.token))).code).toBe(
+      'INVALID_TOKEN',
+    );
     await expect(service.revokeRefreshToken('never-issued')).resolves.toBeUndefined();
   });
 });
