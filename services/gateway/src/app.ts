@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '@app/platform';
 import Fastify, { type FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { GatewayConfig } from './config.js';
-import { errorHandler, notFoundHandler } from './errors.js';
+import { clientErrorHandler, errorHandler, HttpError, notFoundHandler } from './errors.js';
 import auth from './plugins/auth.js';
 import docs from './plugins/swagger.js';
 import authRoutes from './routes/auth.js';
@@ -39,6 +39,15 @@ const gateway: FastifyPluginAsync<GatewayOptions> = async (fastify, { config, up
   // Before any route, so every route (and the plugins' own errors) answer in the error shape.
   fastify.setErrorHandler(errorHandler);
   fastify.setNotFoundHandler(notFoundHandler);
+
+  // While draining on shutdown, new requests get 503 (in the error shape; /readyz fails too).
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
+  fastify.addHook('onRequest', async () => {
+    if (closing) throw new HttpError(503, 'UNAVAILABLE', 'The server is shutting down, try again');
+  });
 
   await fastify.register(helmet);
   // No CORS plugin: the browser never calls the gateway directly (the web app's server does).
@@ -72,6 +81,11 @@ export function buildApp({ logger = createLogger('gateway', 'silent'), ...option
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT,
     trustProxy: options.config.TRUST_PROXY,
+    // Errors before routing (bad URL encoding, unparsable HTTP) answer in the error shape too.
+    frameworkErrors: errorHandler,
+    clientErrorHandler,
+    // Shutdown is handled by the preClose/onRequest hooks of the plugin (same error shape).
+    return503OnClosing: false,
     // Unknown body fields are rejected (400), never silently dropped or stored.
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -1,6 +1,8 @@
 // The one place where failures become HTTP responses. Every error body has the shape
 // {"error": {"code", "message"}}; nothing internal (stack, SQL, addresses) ever reaches a client:
 // 5xx answers carry a fixed message and the details go to the log.
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ClientError, Status } from 'nice-grpc-common';
 import { Type } from 'typebox';
@@ -107,6 +109,7 @@ const FIXED_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'Request body is empty',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type: send application/json',
   FST_ERR_BAD_URL: 'Malformed URL',
+  FST_ERR_MAX_PARAM_LENGTH: 'URL parameter too long',
 };
 
 function isAbortError(error: unknown): boolean {
@@ -150,6 +153,22 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
   }
   const http = toHttpError(error, request);
   return reply.code(http.statusCode).send({ error: { code: http.code, message: http.message } });
+}
+
+/** HTTP the server cannot even parse (Node's 'clientError'): answered on the socket, same body shape. */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [statusCode, code, message]: [number, ErrorCode, string] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'DEADLINE_EXCEEDED', 'Request timed out']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'INVALID_ARGUMENT', 'Request headers are too large']
+        : [400, 'INVALID_ARGUMENT', 'Malformed HTTP request'];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
