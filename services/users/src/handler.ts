@@ -23,7 +23,8 @@ const STATUS = {
 
 export function createUsersHandler(users: UserService): UsersServiceImplementation {
   return {
-    createUser: (request) => call(async () => ({ user: toProto(await users.createUser(request)) })),
+    createUser: ({ email, password, name }) =>
+      call(async () => ({ user: toProto(await users.createUser({ email, password, name })) })),
     verifyCredentials: ({ email, password }) =>
       call(async () => ({ user: toProto(await users.verifyCredentials(email, password)) })),
     getUser: ({ id }) => call(async () => ({ user: toProto(await users.getUser(id)) })),
