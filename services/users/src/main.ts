@@ -14,12 +14,14 @@ await runProcess('users', async (logger) => {
     HOST: env.string({ default: '0.0.0.0' }),
     DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
     REFRESH_TOKEN_TTL_DAYS: env.int({ default: 30, min: 1, max: 365 }),
+    // scrypt cost as log2(N): 17 = 128 MiB and ~0.5 s per hash. Tests lower it; production keeps 17+.
+    PASSWORD_HASH_COST: env.int({ default: 17, min: 12, max: 20 }),
   });
   const orm = await openDatabase({ url: config.DATABASE_URL, entities, migrations, logger });
   const users = new UserService({
     users: new PostgresUserRepository(orm),
     tokens: new PostgresRefreshTokenRepository(orm),
-    hasher: new ScryptPasswordHasher(),
+    hasher: new ScryptPasswordHasher({ log2N: config.PASSWORD_HASH_COST, r: 8, p: 1 }),
     refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
   });
 
