@@ -9,6 +9,7 @@ import fp from 'fastify-plugin';
 import type { GatewayConfig } from './config.js';
 import { clientErrorHandler, errorHandler, HttpError, notFoundHandler } from './errors.js';
 import auth from './plugins/auth.js';
+import clientSignal from './plugins/client-signal.js';
 import docs from './plugins/swagger.js';
 import authRoutes from './routes/auth.js';
 import health from './routes/health.js';
@@ -49,6 +50,7 @@ const gateway: FastifyPluginAsync<GatewayOptions> = async (fastify, { config, up
     if (closing) throw new HttpError(503, 'UNAVAILABLE', 'The server is shutting down, try again');
   });
 
+  await fastify.register(clientSignal);
   await fastify.register(helmet);
   // No CORS plugin: the browser never calls the gateway directly (the web app's server does).
   await fastify.register(rateLimit, { global: false });

@@ -146,7 +146,7 @@ export function toHttpError(error: unknown, request: FastifyRequest): HttpError 
 }
 
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  if (isAbortError(error) && request.signal.aborted) {
+  if (isAbortError(error) && request.clientSignal?.aborted) {
     // The client went away; nobody reads this answer.
     request.log.info('request cancelled by the client');
     return reply.code(499).send();

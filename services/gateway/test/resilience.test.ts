@@ -82,6 +82,25 @@ describe('a client that goes away', () => {
   });
 });
 
+describe('a client that stays', () => {
+  it('is not cancelled once its POST body has been read (real HTTP, not inject)', async () => {
+    const now = new Date().toISOString();
+    behaviour = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return { user: { id: ID, email: 'a@example.com', name: 'A', createdAt: now }, refreshToken: { token: 'opaque', expiresAt: now } };
+    };
+    if (!gateway.app.server.listening) await gateway.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = gateway.app.server.address() as { port: number };
+    const response = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'a@example.com', password: 'password1' }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ refreshToken: 'opaque', tokenType: 'Bearer' });
+  });
+});
+
 describe('upstream failures', () => {
   it('answers 503 quickly when a service is down, and /readyz 503', async () => {
     const started = Date.now();

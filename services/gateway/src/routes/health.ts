@@ -25,7 +25,7 @@ const health: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request) => {
       const checks = Object.entries(fastify.upstreams.health).map(async ([name, client]) => ({
         name,
-        serving: await isServing(client, request.signal),
+        serving: await isServing(client, request.clientSignal),
       }));
       const down = (await Promise.all(checks)).filter((check) => !check.serving).map((check) => check.name);
       if (down.length > 0) {
