@@ -12,7 +12,10 @@ function trustProxy(): Variable<boolean | string[]> {
     parse(raw) {
       if (raw === undefined || raw === '' || raw === 'false') return false;
       if (raw === 'true') return true;
-      return raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+      return raw
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
     },
   };
 }

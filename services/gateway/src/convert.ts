@@ -11,7 +11,12 @@ export function present<T>(value: T | undefined, what: string): T {
 
 export function toUser(message: UserMessage | undefined): User {
   const user = present(message, 'user');
-  return { id: user.id, email: user.email, name: user.name, createdAt: present(user.createdAt, 'user.createdAt') };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    createdAt: present(user.createdAt, 'user.createdAt'),
+  };
 }
 
 export function toNote(message: NoteMessage | undefined): Note {

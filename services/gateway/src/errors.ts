@@ -32,8 +32,12 @@ export const ErrorBody = Type.Object(
 );
 
 /** The error responses of a route, for its `response` schema: `errors(400, 401)`. */
-export function errors<const S extends readonly number[]>(...statuses: S): { [K in S[number]]: typeof ErrorBody } {
-  return Object.fromEntries(statuses.map((status) => [status, ErrorBody])) as { [K in S[number]]: typeof ErrorBody };
+export function errors<const S extends readonly number[]>(
+  ...statuses: S
+): { [K in S[number]]: typeof ErrorBody } {
+  return Object.fromEntries(statuses.map((status) => [status, ErrorBody])) as {
+    [K in S[number]]: typeof ErrorBody;
+  };
 }
 
 /** The answers of any route that calls a service: internal error, service down, service too slow. */
@@ -63,8 +67,16 @@ const FROM_GRPC: Partial<Record<Status, { statusCode: number; code: ErrorCode; m
   [Status.NOT_FOUND]: { statusCode: 404, code: 'NOT_FOUND' },
   [Status.ALREADY_EXISTS]: { statusCode: 409, code: 'ALREADY_EXISTS' },
   [Status.RESOURCE_EXHAUSTED]: { statusCode: 429, code: 'RESOURCE_EXHAUSTED' },
-  [Status.UNAVAILABLE]: { statusCode: 503, code: 'UNAVAILABLE', message: 'A service is unavailable, try again later' },
-  [Status.DEADLINE_EXCEEDED]: { statusCode: 504, code: 'DEADLINE_EXCEEDED', message: 'A service took too long to answer' },
+  [Status.UNAVAILABLE]: {
+    statusCode: 503,
+    code: 'UNAVAILABLE',
+    message: 'A service is unavailable, try again later',
+  },
+  [Status.DEADLINE_EXCEEDED]: {
+    statusCode: 504,
+    code: 'DEADLINE_EXCEEDED',
+    message: 'A service took too long to answer',
+  },
 };
 
 export function fromGrpcError(error: ClientError): HttpError {
@@ -172,5 +184,10 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket)
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
-  return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `Route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)} not found` } });
+  return reply.code(404).send({
+    error: {
+      code: 'NOT_FOUND',
+      message: `Route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)} not found`,
+    },
+  });
 }

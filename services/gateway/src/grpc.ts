@@ -13,7 +13,10 @@ export interface CallOptions {
  * that disconnects cancels the call) and, for an authenticated request, the caller's identity.
  */
 export function callOptions(request: FastifyRequest, userId?: string): CallOptions {
-  const options: CallOptions = { deadline: request.server.config.GRPC_TIMEOUT_MS, signal: request.clientSignal };
+  const options: CallOptions = {
+    deadline: request.server.config.GRPC_TIMEOUT_MS,
+    signal: request.clientSignal,
+  };
   if (userId !== undefined) options.metadata = callerMetadata(userId);
   return options;
 }

@@ -50,9 +50,16 @@ describe('the whole auth flow', () => {
     expect(pair).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
 
     // The access token: HS256, 15 minutes, sub = user id, issuer and audience set.
-    const [header, claims] = pair.accessToken.split('.').slice(0, 2).map((part: string) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    const [header, claims] = pair.accessToken
+      .split('.')
+      .slice(0, 2)
+      .map((part: string) => JSON.parse(Buffer.from(part, 'base64url').toString()));
     expect(header.alg).toBe('HS256');
-    expect(claims).toMatchObject({ sub: user.id, iss: gateway.config.JWT_ISSUER, aud: gateway.config.JWT_AUDIENCE });
+    expect(claims).toMatchObject({
+      sub: user.id,
+      iss: gateway.config.JWT_ISSUER,
+      aud: gateway.config.JWT_AUDIENCE,
+    });
     expect(claims.exp - claims.iat).toBe(900);
 
     const meResponse = await me(`Bearer ${pair.accessToken}`);
@@ -77,25 +84,53 @@ describe('signup', () => {
   it('rejects an email taken in another letter case with 409', async () => {
     const email = uniqueEmail('case');
     expect((await post('/api/auth/signup', { email, password: PASSWORD, name: 'A' })).statusCode).toBe(201);
-    const again = await post('/api/auth/signup', { email: email.toUpperCase(), password: PASSWORD, name: 'B' });
+    const again = await post('/api/auth/signup', {
+      email: email.toUpperCase(),
+      password: PASSWORD,
+      name: 'B',
+    });
     expectError(again, 409, 'ALREADY_EXISTS');
   });
 
   it('rejects a malformed email with 400 naming the field', async () => {
-    const message = expectError(await post('/api/auth/signup', { email: 'not-an-email', password: PASSWORD, name: 'A' }), 400, 'INVALID_ARGUMENT');
+    const message = expectError(
+      await post('/api/auth/signup', { email: 'not-an-email', password: PASSWORD, name: 'A' }),
+      400,
+      'INVALID_ARGUMENT',
+    );
     expect(message).toBe('body/email must match format "email"');
   });
 
   it('rejects a password shorter than 8 or longer than 256 characters with 400', async () => {
-    const short = expectError(await post('/api/auth/signup', { email: uniqueEmail(), password: 'short', name: 'A' }), 400, 'INVALID_ARGUMENT');
+    const short = expectError(
+      await post('/api/auth/signup', { email: uniqueEmail(), password: 'short', name: 'A' }),
+      400,
+      'INVALID_ARGUMENT',
+    );
     expect(short).toContain('body/password');
-    expectError(await post('/api/auth/signup', { email: uniqueEmail(), password: 'x'.repeat(257), name: 'A' }), 400, 'INVALID_ARGUMENT');
+    expectError(
+      await post('/api/auth/signup', { email: uniqueEmail(), password: 'x'.repeat(257), name: 'A' }),
+      400,
+      'INVALID_ARGUMENT',
+    );
   });
 
   it('rejects an empty or too long name, and missing fields, with 400', async () => {
-    expectError(await post('/api/auth/signup', { email: uniqueEmail(), password: PASSWORD, name: '' }), 400, 'INVALID_ARGUMENT');
-    expectError(await post('/api/auth/signup', { email: uniqueEmail(), password: PASSWORD, name: 'n'.repeat(101) }), 400, 'INVALID_ARGUMENT');
-    const missing = expectError(await post('/api/auth/signup', { email: uniqueEmail(), password: PASSWORD }), 400, 'INVALID_ARGUMENT');
+    expectError(
+      await post('/api/auth/signup', { email: uniqueEmail(), password: PASSWORD, name: '' }),
+      400,
+      'INVALID_ARGUMENT',
+    );
+    expectError(
+      await post('/api/auth/signup', { email: uniqueEmail(), password: PASSWORD, name: 'n'.repeat(101) }),
+      400,
+      'INVALID_ARGUMENT',
+    );
+    const missing = expectError(
+      await post('/api/auth/signup', { email: uniqueEmail(), password: PASSWORD }),
+      400,
+      'INVALID_ARGUMENT',
+    );
     expect(missing).toContain('name');
   });
 
@@ -120,7 +155,9 @@ describe('login', () => {
 
   it('logs in with the email in another letter case', async () => {
     const { email } = await signupAndLogin(gateway.app);
-    expect((await post('/api/auth/login', { email: email.toUpperCase(), password: PASSWORD })).statusCode).toBe(200);
+    expect(
+      (await post('/api/auth/login', { email: email.toUpperCase(), password: PASSWORD })).statusCode,
+    ).toBe(200);
   });
 });
 
@@ -129,15 +166,27 @@ describe('refresh tokens', () => {
     const session = await signupAndLogin(gateway.app);
     const rotated = await post('/api/auth/refresh', { refreshToken: session.refreshToken });
     expect(rotated.statusCode).toBe(200);
-    expectError(await post('/api/auth/refresh', { refreshToken: session.refreshToken }), 401, 'UNAUTHENTICATED');
+    expectError(
+      await post('/api/auth/refresh', { refreshToken: session.refreshToken }),
+      401,
+      'UNAUTHENTICATED',
+    );
     // Reuse detection revokes the session: the token issued by the rotation stops working too.
-    expectError(await post('/api/auth/refresh', { refreshToken: rotated.json().refreshToken }), 401, 'UNAUTHENTICATED');
+    expectError(
+      await post('/api/auth/refresh', { refreshToken: rotated.json().refreshToken }),
+      401,
+      'UNAUTHENTICATED',
+    );
   });
 
   it('rejects refresh after logout, and unknown tokens', async () => {
     const session = await signupAndLogin(gateway.app);
     expect((await post('/api/auth/logout', { refreshToken: session.refreshToken })).statusCode).toBe(204);
-    expectError(await post('/api/auth/refresh', { refreshToken: session.refreshToken }), 401, 'UNAUTHENTICATED');
+    expectError(
+      await post('/api/auth/refresh', { refreshToken: session.refreshToken }),
+      401,
+      'UNAUTHENTICATED',
+    );
     expectError(await post('/api/auth/refresh', { refreshToken: 'no-such-token' }), 401, 'UNAUTHENTICATED');
     expectError(await post('/api/auth/refresh', {}), 400, 'INVALID_ARGUMENT');
   });
@@ -163,27 +212,67 @@ describe('access tokens', () => {
     ['a scheme other than Bearer', () => `Basic ${Buffer.from('a:b').toString('base64')}`],
     ['Bearer without a token', () => 'Bearer'],
     ['a malformed token', () => 'Bearer not.a.jwt'],
-    ['a tampered payload', () => {
-      const [header, , signature] = session.accessToken.split('.');
-      const forged = Buffer.from(JSON.stringify({ ...validClaims(gateway.config, '00000000-0000-4000-8000-000000000000') })).toString('base64url');
-      return `Bearer ${header}.${forged}.${signature}`;
-    }],
-    ['a tampered signature', () => `Bearer ${session.accessToken.slice(0, -2)}${session.accessToken.endsWith('AA') ? 'BB' : 'AA'}`],
-    ['alg: none', () => `Bearer ${craftToken(validClaims(gateway.config, session.userId), { header: { alg: 'none', typ: 'JWT' } })}`],
-    ['another key', () => `Bearer ${craftToken(validClaims(gateway.config, session.userId), { secret: 'another-secret-that-is-also-32-characters' })}`],
-    ['another HMAC algorithm (HS512)', () => {
-      const token = craftToken(validClaims(gateway.config, session.userId), { header: { alg: 'HS512', typ: 'JWT' } });
-      return `Bearer ${token}`;
-    }],
-    ['a wrong issuer', () => `Bearer ${craftToken(validClaims(gateway.config, session.userId, { iss: 'someone-else' }))}`],
-    ['a wrong audience', () => `Bearer ${craftToken(validClaims(gateway.config, session.userId, { aud: 'another-app' }))}`],
-    ['no issuer and audience', () => `Bearer ${craftToken(validClaims(gateway.config, session.userId, { iss: undefined, aud: undefined }))}`],
-    ['no subject', () => `Bearer ${craftToken(validClaims(gateway.config, session.userId, { sub: undefined }))}`],
-    ['no expiry', () => `Bearer ${craftToken(validClaims(gateway.config, session.userId, { exp: undefined }))}`],
-    ['an expired token', () => {
-      const now = Math.floor(Date.now() / 1000);
-      return `Bearer ${craftToken(validClaims(gateway.config, session.userId, { iat: now - 1000, exp: now - 100 }))}`;
-    }],
+    [
+      'a tampered payload',
+      () => {
+        const [header, , signature] = session.accessToken.split('.');
+        const forged = Buffer.from(
+          JSON.stringify({ ...validClaims(gateway.config, '00000000-0000-4000-8000-000000000000') }),
+        ).toString('base64url');
+        return `Bearer ${header}.${forged}.${signature}`;
+      },
+    ],
+    [
+      'a tampered signature',
+      () => `Bearer ${session.accessToken.slice(0, -2)}${session.accessToken.endsWith('AA') ? 'BB' : 'AA'}`,
+    ],
+    [
+      'alg: none',
+      () =>
+        `Bearer ${craftToken(validClaims(gateway.config, session.userId), { header: { alg: 'none', typ: 'JWT' } })}`,
+    ],
+    [
+      'another key',
+      () =>
+        `Bearer ${craftToken(validClaims(gateway.config, session.userId), { secret: 'another-secret-that-is-also-32-characters' })}`,
+    ],
+    [
+      'another HMAC algorithm (HS512)',
+      () => {
+        const token = craftToken(validClaims(gateway.config, session.userId), {
+          header: { alg: 'HS512', typ: 'JWT' },
+        });
+        return `Bearer ${token}`;
+      },
+    ],
+    [
+      'a wrong issuer',
+      () => `Bearer ${craftToken(validClaims(gateway.config, session.userId, { iss: 'someone-else' }))}`,
+    ],
+    [
+      'a wrong audience',
+      () => `Bearer ${craftToken(validClaims(gateway.config, session.userId, { aud: 'another-app' }))}`,
+    ],
+    [
+      'no issuer and audience',
+      () =>
+        `Bearer ${craftToken(validClaims(gateway.config, session.userId, { iss: undefined, aud: undefined }))}`,
+    ],
+    [
+      'no subject',
+      () => `Bearer ${craftToken(validClaims(gateway.config, session.userId, { sub: undefined }))}`,
+    ],
+    [
+      'no expiry',
+      () => `Bearer ${craftToken(validClaims(gateway.config, session.userId, { exp: undefined }))}`,
+    ],
+    [
+      'an expired token',
+      () => {
+        const now = Math.floor(Date.now() / 1000);
+        return `Bearer ${craftToken(validClaims(gateway.config, session.userId, { iat: now - 1000, exp: now - 100 }))}`;
+      },
+    ],
   ];
 
   it.each(rejected)('answers 401 with the same body for %s', async (_case, authorization) => {
@@ -200,7 +289,11 @@ describe('access tokens', () => {
 
 describe('request bodies', () => {
   it('answers 413 in the error shape for a body over 1 MiB', async () => {
-    const response = await post('/api/auth/signup', { email: uniqueEmail(), password: PASSWORD, name: 'x'.repeat(1024 * 1024) });
+    const response = await post('/api/auth/signup', {
+      email: uniqueEmail(),
+      password: PASSWORD,
+      name: 'x'.repeat(1024 * 1024),
+    });
     expectError(response, 413, 'INVALID_ARGUMENT');
   });
 
@@ -215,11 +308,26 @@ describe('request bodies', () => {
   });
 
   it('answers 400 for an empty JSON body or a text body, and 415 for another content type', async () => {
-    const empty = await gateway.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: '' });
+    const empty = await gateway.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '',
+    });
     expectError(empty, 400, 'INVALID_ARGUMENT');
-    const text = await gateway.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/xml' }, payload: '<a/>' });
+    const text = await gateway.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<a/>',
+    });
     expectError(text, 415, 'INVALID_ARGUMENT');
-    const plain = await gateway.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+    const plain = await gateway.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
     expectError(plain, 400, 'INVALID_ARGUMENT');
   });
 });
@@ -239,7 +347,11 @@ describe('rate limit', () => {
 
   it('answers 429 RESOURCE_EXHAUSTED after too many login attempts from one IP', async () => {
     const attempt = () =>
-      limited.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: uniqueEmail(), password: 'wrong password' } });
+      limited.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: uniqueEmail(), password: 'wrong password' },
+      });
     for (let i = 0; i < 3; i += 1) expect((await attempt()).statusCode).toBe(401);
     const response = await attempt();
     expectError(response, 429, 'RESOURCE_EXHAUSTED');
@@ -248,11 +360,23 @@ describe('rate limit', () => {
 
   it('limits signup too, and not the other routes', async () => {
     const attempt = () =>
-      limited.app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email: 'bad', password: PASSWORD, name: 'A' } });
+      limited.app.inject({
+        method: 'POST',
+        url: '/api/auth/signup',
+        payload: { email: 'bad', password: PASSWORD, name: 'A' },
+      });
     for (let i = 0; i < 3; i += 1) expect((await attempt()).statusCode).toBe(400);
     expectError(await attempt(), 429, 'RESOURCE_EXHAUSTED');
     for (let i = 0; i < 5; i += 1) {
-      expect((await limited.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken: 'x' } })).statusCode).toBe(401);
+      expect(
+        (
+          await limited.app.inject({
+            method: 'POST',
+            url: '/api/auth/refresh',
+            payload: { refreshToken: 'x' },
+          })
+        ).statusCode,
+      ).toBe(401);
     }
   });
 });

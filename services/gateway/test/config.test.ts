@@ -35,10 +35,15 @@ describe('gateway configuration', () => {
 
   it('reads TRUST_PROXY as a boolean or a list of addresses', () => {
     expect(loadGatewayConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
-    expect(loadGatewayConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).TRUST_PROXY).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(loadGatewayConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).TRUST_PROXY).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+    ]);
   });
 
   it('rejects malformed numbers', () => {
-    expect(() => loadGatewayConfig({ ACCESS_TOKEN_TTL: '15m' })).toThrow(/ACCESS_TOKEN_TTL must be an integer/);
+    expect(() => loadGatewayConfig({ ACCESS_TOKEN_TTL: '15m' })).toThrow(
+      /ACCESS_TOKEN_TTL must be an integer/,
+    );
   });
 });

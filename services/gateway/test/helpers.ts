@@ -3,7 +3,12 @@
 import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@app/platform';
-import { createTestDatabase, startServiceProcess, type ServiceProcess, type TestDatabase } from '@app/platform/testing';
+import {
+  createTestDatabase,
+  startServiceProcess,
+  type ServiceProcess,
+  type TestDatabase,
+} from '@app/platform/testing';
 import { expect } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { loadGatewayConfig, type GatewayConfig } from '../src/config.js';
@@ -33,7 +38,10 @@ function service(child: ServiceProcess, database: TestDatabase): Service {
 
 export async function startUsers(): Promise<Service> {
   const database = await createTestDatabase('gw_users');
-  const child = await startServiceProcess({ cwd: `${servicesDir}users`, env: { DATABASE_URL: database.url } });
+  const child = await startServiceProcess({
+    cwd: `${servicesDir}users`,
+    env: { DATABASE_URL: database.url },
+  });
   return service(child, database);
 }
 
@@ -52,7 +60,12 @@ export async function closedAddress(): Promise<string> {
 }
 
 export function testConfig(env: Record<string, string>): GatewayConfig {
-  return loadGatewayConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, RATE_LIMIT_AUTH_MAX: '1000', ...env });
+  return loadGatewayConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: TEST_SECRET,
+    RATE_LIMIT_AUTH_MAX: '1000',
+    ...env,
+  });
 }
 
 export interface Gateway {
@@ -101,9 +114,17 @@ export interface Session {
 }
 
 export async function signupAndLogin(app: App, email = uniqueEmail()): Promise<Session> {
-  const signup = await app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email, password: PASSWORD, name: 'Test' } });
+  const signup = await app.inject({
+    method: 'POST',
+    url: '/api/auth/signup',
+    payload: { email, password: PASSWORD, name: 'Test' },
+  });
   expect(signup.statusCode, signup.body).toBe(201);
-  const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: PASSWORD } });
+  const login = await app.inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: { email, password: PASSWORD },
+  });
   expect(login.statusCode, login.body).toBe(200);
   const { accessToken, refreshToken } = login.json<{ accessToken: string; refreshToken: string }>();
   return {
@@ -120,10 +141,14 @@ const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString
 /** A JWT made by hand, to try what a forger would: other keys, algorithms, claims. */
 export function craftToken(
   payload: Record<string, unknown>,
-  { secret = TEST_SECRET, header = { alg: 'HS256', typ: 'JWT' } }: { secret?: string; header?: Record<string, unknown> } = {},
+  {
+    secret = TEST_SECRET,
+    header = { alg: 'HS256', typ: 'JWT' },
+  }: { secret?: string; header?: Record<string, unknown> } = {},
 ): string {
   const input = `${base64url(header)}.${base64url(payload)}`;
-  const signature = header.alg === 'none' ? '' : createHmac('sha256', secret).update(input).digest('base64url');
+  const signature =
+    header.alg === 'none' ? '' : createHmac('sha256', secret).update(input).digest('base64url');
   return `${input}.${signature}`;
 }
 
@@ -134,7 +159,11 @@ export function validClaims(config: GatewayConfig, sub: string, overrides: Recor
 }
 
 /** The error body every failure has. */
-export function expectError(response: { statusCode: number; json(): unknown }, statusCode: number, code: string) {
+export function expectError(
+  response: { statusCode: number; json(): unknown },
+  statusCode: number,
+  code: string,
+) {
   expect(response.statusCode).toBe(statusCode);
   const body = response.json() as { error: { code: string; message: string } };
   expect(Object.keys(body)).toEqual(['error']);

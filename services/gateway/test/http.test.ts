@@ -38,8 +38,8 @@ describe('OpenAPI', () => {
     expect(document.openapi).toMatch(/^3\./);
     await SwaggerParser.validate(structuredClone(document));
 
-    const routes = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
-      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    const routes = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect(routes.sort()).toEqual(
       [
@@ -63,22 +63,37 @@ describe('OpenAPI', () => {
 
   it('documents the bearer scheme, the error shape and the status codes of the contract', async () => {
     const document = (await gateway.app.inject({ method: 'GET', url: '/docs/json' })).json();
-    expect(document.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(document.components.securitySchemes.bearerAuth).toEqual({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
     expect(document.paths['/api/me'].get.security).toEqual([{ bearerAuth: [] }]);
     expect(document.paths['/api/auth/login'].post.security).toBeUndefined();
 
-    const statuses = (path: string, method: string) => Object.keys(document.paths[path][method].responses).sort();
-    expect(statuses('/api/auth/signup', 'post')).toEqual(expect.arrayContaining(['201', '400', '409', '429']));
+    const statuses = (path: string, method: string) =>
+      Object.keys(document.paths[path][method].responses).sort();
+    expect(statuses('/api/auth/signup', 'post')).toEqual(
+      expect.arrayContaining(['201', '400', '409', '429']),
+    );
     expect(statuses('/api/auth/login', 'post')).toEqual(expect.arrayContaining(['200', '400', '401', '429']));
-    expect(statuses('/api/notes/{id}', 'patch')).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404']));
-    expect(statuses('/api/notes/{id}/shares', 'post')).toEqual(expect.arrayContaining(['201', '400', '401', '403', '404', '409']));
+    expect(statuses('/api/notes/{id}', 'patch')).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403', '404']),
+    );
+    expect(statuses('/api/notes/{id}/shares', 'post')).toEqual(
+      expect.arrayContaining(['201', '400', '401', '403', '404', '409']),
+    );
     expect(statuses('/api/notes/{id}', 'delete')).toContain('204');
 
-    const errorSchema = document.paths['/api/notes/{id}'].get.responses['404'].content['application/json'].schema;
+    const errorSchema =
+      document.paths['/api/notes/{id}'].get.responses['404'].content['application/json'].schema;
     expect(errorSchema.properties.error.properties).toHaveProperty('code');
     expect(errorSchema.properties.error.properties).toHaveProperty('message');
     const signupBody = document.paths['/api/auth/signup'].post.requestBody.content['application/json'].schema;
-    expect(signupBody).toMatchObject({ additionalProperties: false, required: ['email', 'password', 'name'] });
+    expect(signupBody).toMatchObject({
+      additionalProperties: false,
+      required: ['email', 'password', 'name'],
+    });
   });
 
   it('GET /docs serves the UI', async () => {
@@ -114,7 +129,10 @@ describe('HTTP surface', () => {
   });
 
   it('answers unparsable HTTP with 400 in the error shape', async () => {
-    const listening = await startGateway({ USERS_ADDR: await closedAddress(), NOTES_ADDR: await closedAddress() });
+    const listening = await startGateway({
+      USERS_ADDR: await closedAddress(),
+      NOTES_ADDR: await closedAddress(),
+    });
     try {
       await listening.app.listen({ host: '127.0.0.1', port: 0 });
       const { port } = listening.app.server.address() as { port: number };

@@ -1,6 +1,15 @@
 // The notes part of the REST contract, over HTTP through the real gateway, notes and users services.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectError, signupAndLogin, startGateway, startNotes, startUsers, type Gateway, type Service, type Session } from './helpers.js';
+import {
+  expectError,
+  signupAndLogin,
+  startGateway,
+  startNotes,
+  startUsers,
+  type Gateway,
+  type Service,
+  type Session,
+} from './helpers.js';
 
 let users: Service;
 let notes: Service;
@@ -29,7 +38,15 @@ const call = (session: Session | undefined, method: Method, url: string, payload
 async function createNote(session: Session, title = 'A title', body = 'A body') {
   const response = await call(session, 'POST', '/api/notes', { title, body });
   expect(response.statusCode, response.body).toBe(201);
-  return response.json<{ id: string; ownerId: string; title: string; body: string; sharedWith: string[]; createdAt: string; updatedAt: string }>();
+  return response.json<{
+    id: string;
+    ownerId: string;
+    title: string;
+    body: string;
+    sharedWith: string[];
+    createdAt: string;
+    updatedAt: string;
+  }>();
 }
 
 async function listAll(session: Session, limit: number) {
@@ -53,7 +70,15 @@ async function listAll(session: Session, limit: number) {
 describe('notes', () => {
   it('creates, reads, updates and deletes a note', async () => {
     const note = await createNote(alice, 'First', 'Hello');
-    expect(Object.keys(note).sort()).toEqual(['body', 'createdAt', 'id', 'ownerId', 'sharedWith', 'title', 'updatedAt']);
+    expect(Object.keys(note).sort()).toEqual([
+      'body',
+      'createdAt',
+      'id',
+      'ownerId',
+      'sharedWith',
+      'title',
+      'updatedAt',
+    ]);
     expect(note).toMatchObject({ ownerId: alice.userId, title: 'First', body: 'Hello', sharedWith: [] });
 
     const read = await call(alice, 'GET', `/api/notes/${note.id}`);
@@ -129,32 +154,59 @@ describe('notes', () => {
     for (let i = 0; i < 4; i += 1) created.push((await createNote(dave, `Note ${i}`)).id);
     const first = (await call(dave, 'GET', '/api/notes?limit=2')).json();
     await createNote(dave, 'Inserted while paging');
-    const second = (await call(dave, 'GET', `/api/notes?limit=2&cursor=${encodeURIComponent(first.nextCursor)}`)).json();
+    const second = (
+      await call(dave, 'GET', `/api/notes?limit=2&cursor=${encodeURIComponent(first.nextCursor)}`)
+    ).json();
     const ids = [...first.notes, ...second.notes].map((note: { id: string }) => note.id);
     expect(ids).toEqual([...created].reverse());
   });
 
   it('answers 400 for a malformed UUID, an out-of-range limit and invalid bodies', async () => {
     for (const method of ['GET', 'PATCH', 'DELETE'] as const) {
-      const message = expectError(await call(alice, method, '/api/notes/not-a-uuid', method === 'PATCH' ? { title: 'x' } : undefined), 400, 'INVALID_ARGUMENT');
+      const message = expectError(
+        await call(alice, method, '/api/notes/not-a-uuid', method === 'PATCH' ? { title: 'x' } : undefined),
+        400,
+        'INVALID_ARGUMENT',
+      );
       expect(message).toBe('params/id must match format "uuid"');
     }
-    expectError(await call(alice, 'POST', '/api/notes/not-a-uuid/shares', { email: bob.email }), 400, 'INVALID_ARGUMENT');
+    expectError(
+      await call(alice, 'POST', '/api/notes/not-a-uuid/shares', { email: bob.email }),
+      400,
+      'INVALID_ARGUMENT',
+    );
     const note = await createNote(alice);
     expectError(await call(alice, 'DELETE', `/api/notes/${note.id}/shares/nope`), 400, 'INVALID_ARGUMENT');
 
-    expect(expectError(await call(alice, 'GET', '/api/notes?limit=0'), 400, 'INVALID_ARGUMENT')).toContain('querystring/limit');
+    expect(expectError(await call(alice, 'GET', '/api/notes?limit=0'), 400, 'INVALID_ARGUMENT')).toContain(
+      'querystring/limit',
+    );
     expectError(await call(alice, 'GET', '/api/notes?limit=101'), 400, 'INVALID_ARGUMENT');
     expectError(await call(alice, 'GET', '/api/notes?limit=abc'), 400, 'INVALID_ARGUMENT');
     expect((await call(alice, 'GET', '/api/notes?limit=100')).statusCode).toBe(200);
 
     expectError(await call(alice, 'POST', '/api/notes', { title: '', body: 'x' }), 400, 'INVALID_ARGUMENT');
-    expectError(await call(alice, 'POST', '/api/notes', { title: 't'.repeat(201), body: 'x' }), 400, 'INVALID_ARGUMENT');
-    expectError(await call(alice, 'POST', '/api/notes', { title: 'ok', body: 'b'.repeat(100_001) }), 400, 'INVALID_ARGUMENT');
-    expect((await call(alice, 'POST', '/api/notes', { title: 't'.repeat(200), body: 'b'.repeat(100_000) })).statusCode).toBe(201);
+    expectError(
+      await call(alice, 'POST', '/api/notes', { title: 't'.repeat(201), body: 'x' }),
+      400,
+      'INVALID_ARGUMENT',
+    );
+    expectError(
+      await call(alice, 'POST', '/api/notes', { title: 'ok', body: 'b'.repeat(100_001) }),
+      400,
+      'INVALID_ARGUMENT',
+    );
+    expect(
+      (await call(alice, 'POST', '/api/notes', { title: 't'.repeat(200), body: 'b'.repeat(100_000) }))
+        .statusCode,
+    ).toBe(201);
     const extra = await call(alice, 'POST', '/api/notes', { title: 'ok', body: 'x', ownerId: bob.userId });
     expect(expectError(extra, 400, 'INVALID_ARGUMENT')).toBe('body/ownerId is not allowed');
-    expectError(await call(alice, 'PATCH', `/api/notes/${note.id}`, { sharedWith: [bob.userId] }), 400, 'INVALID_ARGUMENT');
+    expectError(
+      await call(alice, 'PATCH', `/api/notes/${note.id}`, { sharedWith: [bob.userId] }),
+      400,
+      'INVALID_ARGUMENT',
+    );
   });
 
   it('answers 404 for a well-formed id that does not exist', async () => {
@@ -176,7 +228,11 @@ describe('notes', () => {
       ['DELETE', `/api/notes/${id}/shares/${id}`],
     ];
     for (const [method, url] of routes) {
-      expectError(await call(undefined, method, url, method === 'POST' || method === 'PATCH' ? {} : undefined), 401, 'UNAUTHENTICATED');
+      expectError(
+        await call(undefined, method, url, method === 'POST' || method === 'PATCH' ? {} : undefined),
+        401,
+        'UNAUTHENTICATED',
+      );
     }
   });
 });

@@ -23,14 +23,23 @@ describe('main.ts', () => {
     } finally {
       expect(await gateway.stop()).toBe(0);
     }
-    expect(gateway.logs.map((line) => line.msg)).toEqual(expect.arrayContaining(['listening', 'shutting down', 'stopped']));
+    expect(gateway.logs.map((line) => line.msg)).toEqual(
+      expect.arrayContaining(['listening', 'shutting down', 'stopped']),
+    );
   });
 
   it('refuses to start in production without JWT_SECRET or with a short one, naming the variable', () => {
     const run = (env: Record<string, string>) =>
       spawnSync(process.execPath, ['--conditions=app-source', '--import', 'tsx', 'src/main.ts'], {
         cwd,
-        env: { ...process.env, NODE_ENV: 'production', USERS_ADDR: '127.0.0.1:1', NOTES_ADDR: '127.0.0.1:2', PORT: '0', ...env },
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          USERS_ADDR: '127.0.0.1:1',
+          NOTES_ADDR: '127.0.0.1:2',
+          PORT: '0',
+          ...env,
+        },
         encoding: 'utf8',
         timeout: 20_000,
       });

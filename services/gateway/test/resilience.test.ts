@@ -7,7 +7,15 @@ import { UsersServiceDefinition } from '@app/users';
 import { startTestGrpcServer, type TestGrpcServer } from '@app/platform/testing';
 import { ServerError, Status, type CallContext, type ServiceImplementation } from 'nice-grpc';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { closedAddress, craftToken, expectError, INTERNALS, startGateway, validClaims, type Gateway } from './helpers.js';
+import {
+  closedAddress,
+  craftToken,
+  expectError,
+  INTERNALS,
+  startGateway,
+  validClaims,
+  type Gateway,
+} from './helpers.js';
 
 type Behaviour = (context: CallContext) => Promise<unknown>;
 
@@ -36,7 +44,11 @@ const ID = '00000000-0000-4000-8000-000000000000';
 
 beforeAll(async () => {
   upstream = await startTestGrpcServer((server) => server.add(UsersServiceDefinition, users));
-  gateway = await startGateway({ USERS_ADDR: upstream.address, NOTES_ADDR: await closedAddress(), GRPC_TIMEOUT_MS: '300' });
+  gateway = await startGateway({
+    USERS_ADDR: upstream.address,
+    NOTES_ADDR: await closedAddress(),
+    GRPC_TIMEOUT_MS: '300',
+  });
 });
 
 afterAll(async () => {
@@ -51,7 +63,11 @@ beforeEach(() => {
 });
 
 const login = () =>
-  gateway.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'a@example.com', password: 'password1' } });
+  gateway.app.inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: { email: 'a@example.com', password: 'password1' },
+  });
 const auth = () => ({ authorization: `Bearer ${craftToken(validClaims(gateway.config, ID))}` });
 
 describe('deadlines', () => {
@@ -87,7 +103,10 @@ describe('a client that stays', () => {
     const now = new Date().toISOString();
     behaviour = async () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      return { user: { id: ID, email: 'a@example.com', name: 'A', createdAt: now }, refreshToken: { token: 'opaque', expiresAt: now } };
+      return {
+        user: { id: ID, email: 'a@example.com', name: 'A', createdAt: now },
+        refreshToken: { token: 'opaque', expiresAt: now },
+      };
     };
     if (!gateway.app.server.listening) await gateway.app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = gateway.app.server.address() as { port: number };
@@ -123,7 +142,10 @@ describe('upstream failures', () => {
     [Status.DEADLINE_EXCEEDED, 504, 'DEADLINE_EXCEEDED'],
   ] as const)('never passes on the message of a %s error (→ %s)', async (status, statusCode, code) => {
     behaviour = async () => {
-      throw new ServerError(status, 'select * from users where id = $1 failed: connect ECONNREFUSED 10.1.2.3:5432 at /app/src/db.ts:12');
+      throw new ServerError(
+        status,
+        'select * from users where id = $1 failed: connect ECONNREFUSED 10.1.2.3:5432 at /app/src/db.ts:12',
+      );
     };
     const response = await login();
     expectError(response, statusCode, code);
@@ -154,7 +176,9 @@ describe('upstream failures', () => {
 describe('no error body carries internals', () => {
   it('holds for every kind of failure', async () => {
     behaviour = async () => {
-      throw new Error('TypeError: cannot read properties of undefined (reading "rows") at Pool.query (/work/main/node_modules/pg/lib/pool.js:45:11)');
+      throw new Error(
+        'TypeError: cannot read properties of undefined (reading "rows") at Pool.query (/work/main/node_modules/pg/lib/pool.js:45:11)',
+      );
     };
     const requests = [
       login(),
@@ -164,11 +188,30 @@ describe('no error body carries internals', () => {
       gateway.app.inject({ method: 'GET', url: '/api/notes/not-a-uuid', headers: auth() }),
       gateway.app.inject({ method: 'GET', url: '/api/notes?limit=1000', headers: auth() }),
       gateway.app.inject({ method: 'GET', url: '/no/such/route' }),
-      gateway.app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email: 'x', password: 'y', name: '', extra: 1 } }),
-      gateway.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"a":' }),
-      gateway.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: `{"email":"${'a'.repeat(2 * 1024 * 1024)}"}` }),
-      gateway.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/xml' }, payload: '<a/>' }),
-      gateway.app.inject({ method: 'GET', url: '/api/notes/%E0%A4%A' , headers: auth() }),
+      gateway.app.inject({
+        method: 'POST',
+        url: '/api/auth/signup',
+        payload: { email: 'x', password: 'y', name: '', extra: 1 },
+      }),
+      gateway.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        headers: { 'content-type': 'application/json' },
+        payload: '{"a":',
+      }),
+      gateway.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        headers: { 'content-type': 'application/json' },
+        payload: `{"email":"${'a'.repeat(2 * 1024 * 1024)}"}`,
+      }),
+      gateway.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        headers: { 'content-type': 'application/xml' },
+        payload: '<a/>',
+      }),
+      gateway.app.inject({ method: 'GET', url: '/api/notes/%E0%A4%A', headers: auth() }),
     ];
     const responses = await Promise.all(requests);
     for (const response of responses) {

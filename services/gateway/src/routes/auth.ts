@@ -50,7 +50,10 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
         tags: ['auth'],
         summary: 'Create an account',
         body: SignupBody,
-        response: { 201: Type.Object({ user: User }, { additionalProperties: false }), ...errors(400, 409, 429, ...UPSTREAM_ERRORS) },
+        response: {
+          201: Type.Object({ user: User }, { additionalProperties: false }),
+          ...errors(400, 409, 429, ...UPSTREAM_ERRORS),
+        },
       },
     },
     async (request, reply) => {

@@ -15,7 +15,9 @@ const NoteParams = Type.Object({ id: Uuid });
 const ShareParams = Type.Object({ id: Uuid, userId: Uuid });
 const ListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'nextCursor of the previous page' })),
+  cursor: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 512, description: 'nextCursor of the previous page' }),
+  ),
 });
 
 const NotePage = Type.Object(
@@ -75,7 +77,10 @@ const notes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      const { note } = await client.getNote({ id: request.params.id }, callOptions(request, request.user.sub));
+      const { note } = await client.getNote(
+        { id: request.params.id },
+        callOptions(request, request.user.sub),
+      );
       return toNote(note);
     },
   );
@@ -88,13 +93,19 @@ const notes: FastifyPluginAsyncTypebox = async (fastify) => {
         summary: 'Change the title or body of a note I own',
         security: bearer,
         params: NoteParams,
-        body: Type.Object({ title: Type.Optional(Title), body: Type.Optional(Body) }, { additionalProperties: false }),
+        body: Type.Object(
+          { title: Type.Optional(Title), body: Type.Optional(Body) },
+          { additionalProperties: false },
+        ),
         response: { 200: Note, ...errors(400, 401, 403, 404, ...UPSTREAM_ERRORS) },
       },
     },
     async (request) => {
       const { title, body } = request.body;
-      const { note } = await client.updateNote({ id: request.params.id, title, body }, callOptions(request, request.user.sub));
+      const { note } = await client.updateNote(
+        { id: request.params.id, title, body },
+        callOptions(request, request.user.sub),
+      );
       return toNote(note);
     },
   );
