@@ -14,7 +14,9 @@ export class Migration20261128000000 extends Migration {
         updated_at timestamptz(3) not null
       )`);
     // The list query: a user's own notes, newest first, continuing after a (created_at, id) cursor.
-    this.addSql('create index notes_owner_id_created_at_id_index on notes (owner_id, created_at desc, id desc)');
+    this.addSql(
+      'create index notes_owner_id_created_at_id_index on notes (owner_id, created_at desc, id desc)',
+    );
     this.addSql('create index notes_created_at_id_index on notes (created_at desc, id desc)');
     this.addSql(`
       create table note_shares (

@@ -77,13 +77,23 @@ export class PostgresNoteRepository implements NoteRepository {
 /** Strictly after the position in the list order (createdAt desc, id desc). */
 function after(position: NotePosition): FilterQuery<Note> {
   return {
-    $or: [{ createdAt: { $lt: position.createdAt } }, { createdAt: position.createdAt, id: { $lt: position.id } }],
+    $or: [
+      { createdAt: { $lt: position.createdAt } },
+      { createdAt: position.createdAt, id: { $lt: position.id } },
+    ],
   };
 }
 
 /** The domain notes, each with the ids of the users it is shared with (one query for all of them). */
 async function withShares(em: EntityManager, notes: Note[]): Promise<DomainNote[]> {
-  const shares = notes.length === 0 ? [] : await em.find(NoteShare, { noteId: { $in: notes.map((note) => note.id) } }, { orderBy: { createdAt: 'asc', userId: 'asc' } });
+  const shares =
+    notes.length === 0
+      ? []
+      : await em.find(
+          NoteShare,
+          { noteId: { $in: notes.map((note) => note.id) } },
+          { orderBy: { createdAt: 'asc', userId: 'asc' } },
+        );
   return notes.map((note) => ({
     id: note.id,
     ownerId: note.ownerId,

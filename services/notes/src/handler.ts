@@ -30,7 +30,8 @@ export function createNotesHandler(notes: NoteService): NotesServiceImplementati
       }),
     createNote: (request, context) =>
       call(async () => ({ note: toProto(await notes.createNote(requireCallerId(context), request)) })),
-    getNote: ({ id }, context) => call(async () => ({ note: toProto(await notes.getNote(requireCallerId(context), id)) })),
+    getNote: ({ id }, context) =>
+      call(async () => ({ note: toProto(await notes.getNote(requireCallerId(context), id)) })),
     updateNote: (request, context) =>
       call(async () => ({ note: toProto(await notes.updateNote(requireCallerId(context), request)) })),
     deleteNote: ({ id }, context) =>

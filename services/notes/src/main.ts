@@ -1,5 +1,12 @@
 // The notes process: configuration, database, users client, gRPC server, graceful stop. Wiring only.
-import { createGrpcServer, createServiceClient, env, loadConfig, openDatabase, runProcess } from '@app/platform';
+import {
+  createGrpcServer,
+  createServiceClient,
+  env,
+  loadConfig,
+  openDatabase,
+  runProcess,
+} from '@app/platform';
 import { UsersServiceDefinition } from '@app/users';
 import { migrations } from '../migrations/index.js';
 import { PostgresNoteRepository } from './db.js';

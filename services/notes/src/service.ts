@@ -170,7 +170,15 @@ export class NoteService {
     const title = validTitle(input.title, CreateNoteError);
     const body = validBody(input.body, CreateNoteError);
     const now = this.#now();
-    const note: Note = { id: randomUUID(), ownerId: callerId, title, body, sharedWith: [], createdAt: now, updatedAt: now };
+    const note: Note = {
+      id: randomUUID(),
+      ownerId: callerId,
+      title,
+      body,
+      sharedWith: [],
+      createdAt: now,
+      updatedAt: now,
+    };
     await this.#notes.insert(note);
     return note;
   }
@@ -190,7 +198,8 @@ export class NoteService {
     if (input.title !== undefined) changes.title = validTitle(input.title, UpdateNoteError);
     if (input.body !== undefined) changes.body = validBody(input.body, UpdateNoteError);
     const note = await this.#ownedNote(callerId, input.id, UpdateNoteError);
-    if (!(await this.#notes.update(note.id, changes))) throw new UpdateNoteError('NOTE_NOT_FOUND', NOTE_NOT_FOUND);
+    if (!(await this.#notes.update(note.id, changes)))
+      throw new UpdateNoteError('NOTE_NOT_FOUND', NOTE_NOT_FOUND);
     return { ...note, ...changes };
   }
 
@@ -202,14 +211,19 @@ export class NoteService {
   }
 
   /** Shares the note, read-only, with the user who has this email; owner only. */
-  async shareNote(callerId: string, input: { noteId: string; email: string }, signal?: AbortSignal): Promise<Share> {
+  async shareNote(
+    callerId: string,
+    input: { noteId: string; email: string },
+    signal?: AbortSignal,
+  ): Promise<Share> {
     validId('noteId', input.noteId, ShareNoteError);
     const email = input.email.trim();
     if (email === '') throw new ShareNoteError('INVALID_EMAIL', 'email must not be empty');
     const note = await this.#ownedNote(callerId, input.noteId, ShareNoteError);
     const user = await this.#users.findByEmail(email, signal);
     if (!user) throw new ShareNoteError('USER_NOT_FOUND', 'User not found');
-    if (user.id === callerId) throw new ShareNoteError('SHARE_WITH_SELF', 'You cannot share a note with yourself');
+    if (user.id === callerId)
+      throw new ShareNoteError('SHARE_WITH_SELF', 'You cannot share a note with yourself');
     if (!(await this.#notes.addShare(note.id, user.id))) {
       throw new ShareNoteError('ALREADY_SHARED', 'The note is already shared with this user');
     }
@@ -272,7 +286,12 @@ export function encodeCursor(position: NotePosition): string {
 export function decodeCursor(cursor: string): NotePosition {
   const [time = '', id = '', ...rest] = Buffer.from(cursor, 'base64url').toString().split('|');
   const createdAt = new Date(time);
-  if (rest.length > 0 || !UUID.test(id) || Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== time) {
+  if (
+    rest.length > 0 ||
+    !UUID.test(id) ||
+    Number.isNaN(createdAt.getTime()) ||
+    createdAt.toISOString() !== time
+  ) {
     throw new ListNotesError('INVALID_CURSOR', 'cursor is not one this service returned');
   }
   return { createdAt, id };

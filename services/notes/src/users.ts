@@ -27,7 +27,10 @@ export class GrpcUserDirectory implements UserDirectory {
       return user ? { id: user.id, email: user.email } : null;
     } catch (error) {
       if (error instanceof ClientError && error.code === Status.NOT_FOUND) return null;
-      if (error instanceof ClientError && (error.code === Status.UNAVAILABLE || error.code === Status.DEADLINE_EXCEEDED)) {
+      if (
+        error instanceof ClientError &&
+        (error.code === Status.UNAVAILABLE || error.code === Status.DEADLINE_EXCEEDED)
+      ) {
         throw new UnavailableError();
       }
       throw error;

@@ -31,7 +31,15 @@ beforeEach(async () => {
 
 let clock = new Date('2026-01-01T00:00:00.000Z');
 function newNote(ownerId: string, title: string, createdAt = (clock = new Date(clock.getTime() + 1))): Note {
-  return { id: randomUUID(), ownerId, title, body: `body of ${title}`, sharedWith: [], createdAt, updatedAt: createdAt };
+  return {
+    id: randomUUID(),
+    ownerId,
+    title,
+    body: `body of ${title}`,
+    sharedWith: [],
+    createdAt,
+    updatedAt: createdAt,
+  };
 }
 
 async function insertMany(ownerId: string, count: number, prefix = 'note'): Promise<Note[]> {
@@ -76,8 +84,11 @@ describe('PostgresNoteRepository', () => {
 
     expect(await repository.delete(note.id)).toBe(true);
     expect(await repository.delete(note.id)).toBe(false);
-    const [{ count }] = await orm.em.fork().getConnection().execute('select count(*)::int as count from note_shares');
-    expect(count).toBe(0);
+    const rows = await orm.em
+      .fork()
+      .getConnection()
+      .execute('select count(*)::int as count from note_shares');
+    expect(rows).toEqual([{ count: 0 }]);
   });
 
   it('answers NOTE_NOT_FOUND when sharing a note that is gone', async () => {
@@ -102,7 +113,10 @@ describe('PostgresNoteRepository', () => {
     const sameTime = new Date('2026-06-01T12:00:00.123Z');
     const notes = Array.from({ length: 4 }, (_, i) => newNote(owner, `tie ${i}`, sameTime));
     for (const note of notes) await repository.insert(note);
-    const expected = notes.map((note) => note.id).sort().reverse();
+    const expected = notes
+      .map((note) => note.id)
+      .sort()
+      .reverse();
 
     const first = await repository.listVisibleTo(owner, { limit: 2 });
     expect(first.map((note) => note.id)).toEqual(expected.slice(0, 2));
@@ -114,7 +128,9 @@ describe('PostgresNoteRepository', () => {
     const url = `postgresql://postgres@127.0.0.1:${await freePort()}/nowhere`;
     const down = new PostgresORM(databaseConfig({ url, entities, migrations }));
     try {
-      await expect(new PostgresNoteRepository(down).findById(randomUUID())).rejects.toBeInstanceOf(UnavailableError);
+      await expect(new PostgresNoteRepository(down).findById(randomUUID())).rejects.toBeInstanceOf(
+        UnavailableError,
+      );
     } finally {
       await down.close();
     }
@@ -125,7 +141,11 @@ describe('paging through NoteService on Postgres', () => {
   const directory = new InMemoryUserDirectory();
   const service = () => new NoteService({ notes: repository, users: directory });
 
-  async function titlesOfAllPages(userId: string, limit: number, between?: () => Promise<void>): Promise<string[]> {
+  async function titlesOfAllPages(
+    userId: string,
+    limit: number,
+    between?: () => Promise<void>,
+  ): Promise<string[]> {
     const titles: string[] = [];
     let cursor = '';
     do {
@@ -147,7 +167,9 @@ describe('paging through NoteService on Postgres', () => {
     const owner = randomUUID();
     await insertMany(owner, 5);
     let added = 0;
-    const titles = await titlesOfAllPages(owner, 2, () => repository.insert(newNote(owner, `added ${++added}`)));
+    const titles = await titlesOfAllPages(owner, 2, () =>
+      repository.insert(newNote(owner, `added ${++added}`)),
+    );
     expect(added).toBe(2);
     expect(titles).toEqual(['note 5', 'note 4', 'note 3', 'note 2', 'note 1']);
   });

@@ -1,6 +1,13 @@
 // In-memory implementations of the domain's ports, for unit tests of NoteService without a database
 // or a users service. They keep the contracts documented on the ports (order, return values).
-import type { DirectoryUser, Note, NoteChanges, NotePosition, NoteRepository, UserDirectory } from '../src/service.js';
+import type {
+  DirectoryUser,
+  Note,
+  NoteChanges,
+  NotePosition,
+  NoteRepository,
+  UserDirectory,
+} from '../src/service.js';
 import { UnavailableError } from '../src/service.js';
 
 /** Newest first; id breaks ties, descending. */

@@ -38,7 +38,11 @@ beforeEach(() => {
 /** Moves the clock on by `ms`. */
 const tick = (ms = 1) => (clock = new Date(clock.getTime() + ms));
 
-async function expectError(promise: Promise<unknown>, type: new (...args: never[]) => NotesError, code: string) {
+async function expectError(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => NotesError,
+  code: string,
+) {
   const error = await promise.then(
     () => undefined,
     (error: unknown) => error,
@@ -48,7 +52,8 @@ async function expectError(promise: Promise<unknown>, type: new (...args: never[
   return error as NotesError;
 }
 
-const create = (ownerId: string, title = 'A title', body = 'A body') => notes.createNote(ownerId, { title, body });
+const create = (ownerId: string, title = 'A title', body = 'A body') =>
+  notes.createNote(ownerId, { title, body });
 
 describe('createNote', () => {
   it('stores the note for the caller with a trimmed title', async () => {
@@ -114,18 +119,30 @@ describe('updateNote', () => {
   it('is PERMISSION_DENIED (NOT_OWNER) for a user the note is only shared with', async () => {
     const note = await create(alice.id);
     await notes.shareNote(alice.id, { noteId: note.id, email: bob.email });
-    await expectError(notes.updateNote(bob.id, { id: note.id, title: 'Mine now' }), UpdateNoteError, 'NOT_OWNER');
+    await expectError(
+      notes.updateNote(bob.id, { id: note.id, title: 'Mine now' }),
+      UpdateNoteError,
+      'NOT_OWNER',
+    );
     expect((await repository.findById(note.id))?.title).toBe(note.title);
   });
 
   it('is NOTE_NOT_FOUND for anyone else', async () => {
     const note = await create(alice.id);
-    await expectError(notes.updateNote(bob.id, { id: note.id, title: 'x' }), UpdateNoteError, 'NOTE_NOT_FOUND');
+    await expectError(
+      notes.updateNote(bob.id, { id: note.id, title: 'x' }),
+      UpdateNoteError,
+      'NOTE_NOT_FOUND',
+    );
   });
 
   it('validates the fields it changes', async () => {
     const note = await create(alice.id);
-    await expectError(notes.updateNote(alice.id, { id: note.id, title: ' ' }), UpdateNoteError, 'INVALID_TITLE');
+    await expectError(
+      notes.updateNote(alice.id, { id: note.id, title: ' ' }),
+      UpdateNoteError,
+      'INVALID_TITLE',
+    );
     await expectError(
       notes.updateNote(alice.id, { id: note.id, body: 'b'.repeat(100_001) }),
       UpdateNoteError,
@@ -171,19 +188,31 @@ describe('shareNote', () => {
 
   it('is SHARE_WITH_SELF when the owner gives their own email', async () => {
     const note = await create(alice.id);
-    await expectError(notes.shareNote(alice.id, { noteId: note.id, email: alice.email }), ShareNoteError, 'SHARE_WITH_SELF');
+    await expectError(
+      notes.shareNote(alice.id, { noteId: note.id, email: alice.email }),
+      ShareNoteError,
+      'SHARE_WITH_SELF',
+    );
   });
 
   it('is ALREADY_SHARED the second time', async () => {
     const note = await create(alice.id);
     await notes.shareNote(alice.id, { noteId: note.id, email: bob.email });
-    await expectError(notes.shareNote(alice.id, { noteId: note.id, email: bob.email }), ShareNoteError, 'ALREADY_SHARED');
+    await expectError(
+      notes.shareNote(alice.id, { noteId: note.id, email: bob.email }),
+      ShareNoteError,
+      'ALREADY_SHARED',
+    );
   });
 
   it('is owner only, and tells a stranger nothing about the note or the email', async () => {
     const note = await create(alice.id);
     await notes.shareNote(alice.id, { noteId: note.id, email: bob.email });
-    await expectError(notes.shareNote(bob.id, { noteId: note.id, email: carol.email }), ShareNoteError, 'NOT_OWNER');
+    await expectError(
+      notes.shareNote(bob.id, { noteId: note.id, email: carol.email }),
+      ShareNoteError,
+      'NOT_OWNER',
+    );
     await expectError(
       notes.shareNote(carol.id, { noteId: note.id, email: 'nobody@example.com' }),
       ShareNoteError,
@@ -192,16 +221,28 @@ describe('shareNote', () => {
   });
 
   it('validates the note id and the email', async () => {
-    const error = await expectError(notes.shareNote(alice.id, { noteId: 'x', email: bob.email }), ShareNoteError, 'INVALID_ID');
+    const error = await expectError(
+      notes.shareNote(alice.id, { noteId: 'x', email: bob.email }),
+      ShareNoteError,
+      'INVALID_ID',
+    );
     expect(error.message).toBe('noteId must be a UUID');
     const note = await create(alice.id);
-    await expectError(notes.shareNote(alice.id, { noteId: note.id, email: '  ' }), ShareNoteError, 'INVALID_EMAIL');
+    await expectError(
+      notes.shareNote(alice.id, { noteId: note.id, email: '  ' }),
+      ShareNoteError,
+      'INVALID_EMAIL',
+    );
   });
 
   it('fails with UnavailableError when the user directory is down', async () => {
     const note = await create(alice.id);
     directory.down = true;
-    await expectError(notes.shareNote(alice.id, { noteId: note.id, email: bob.email }), UnavailableError, 'UNAVAILABLE');
+    await expectError(
+      notes.shareNote(alice.id, { noteId: note.id, email: bob.email }),
+      UnavailableError,
+      'UNAVAILABLE',
+    );
   });
 });
 
@@ -215,19 +256,35 @@ describe('unshareNote', () => {
 
   it('is SHARE_NOT_FOUND for a user the note is not shared with', async () => {
     const note = await create(alice.id);
-    await expectError(notes.unshareNote(alice.id, { noteId: note.id, userId: bob.id }), UnshareNoteError, 'SHARE_NOT_FOUND');
+    await expectError(
+      notes.unshareNote(alice.id, { noteId: note.id, userId: bob.id }),
+      UnshareNoteError,
+      'SHARE_NOT_FOUND',
+    );
   });
 
   it('is owner only', async () => {
     const note = await create(alice.id);
     await notes.shareNote(alice.id, { noteId: note.id, email: bob.email });
-    await expectError(notes.unshareNote(bob.id, { noteId: note.id, userId: bob.id }), UnshareNoteError, 'NOT_OWNER');
-    await expectError(notes.unshareNote(carol.id, { noteId: note.id, userId: bob.id }), UnshareNoteError, 'NOTE_NOT_FOUND');
+    await expectError(
+      notes.unshareNote(bob.id, { noteId: note.id, userId: bob.id }),
+      UnshareNoteError,
+      'NOT_OWNER',
+    );
+    await expectError(
+      notes.unshareNote(carol.id, { noteId: note.id, userId: bob.id }),
+      UnshareNoteError,
+      'NOTE_NOT_FOUND',
+    );
   });
 
   it('names the malformed field', async () => {
     const note = await create(alice.id);
-    const error = await expectError(notes.unshareNote(alice.id, { noteId: note.id, userId: 'x' }), UnshareNoteError, 'INVALID_ID');
+    const error = await expectError(
+      notes.unshareNote(alice.id, { noteId: note.id, userId: 'x' }),
+      UnshareNoteError,
+      'INVALID_ID',
+    );
     expect(error.message).toBe('userId must be a UUID');
   });
 });
@@ -262,7 +319,10 @@ describe('listNotes', () => {
 
   it('has no next cursor when the last page is exactly full', async () => {
     await createMany(alice.id, 4);
-    expect(await allPages(alice.id, 2)).toEqual([['note 4', 'note 3'], ['note 2', 'note 1']]);
+    expect(await allPages(alice.id, 2)).toEqual([
+      ['note 4', 'note 3'],
+      ['note 2', 'note 1'],
+    ]);
   });
 
   it('orders notes created in the same millisecond by id, without skipping any', async () => {
@@ -302,7 +362,11 @@ describe('listNotes', () => {
   });
 
   it.each([-1, 101])('rejects the limit %d', async (limit) => {
-    const error = await expectError(notes.listNotes(alice.id, { limit, cursor: '' }), ListNotesError, 'INVALID_LIMIT');
+    const error = await expectError(
+      notes.listNotes(alice.id, { limit, cursor: '' }),
+      ListNotesError,
+      'INVALID_LIMIT',
+    );
     expect(error.message).toBe('limit must be from 1 to 100');
   });
 
