@@ -18,24 +18,41 @@ export type ErrorCode =
   | 'DEADLINE_EXCEEDED'
   | 'INTERNAL';
 
-export const ErrorBody = Type.Object(
-  {
-    error: Type.Object(
-      {
-        code: Type.String({ description: 'gRPC-style code, e.g. NOT_FOUND' }),
-        message: Type.String({ description: 'Human readable; safe to show' }),
-      },
-      { additionalProperties: false },
-    ),
-  },
-  { additionalProperties: false, title: 'Error' },
-);
+const errorBody = (description?: string) =>
+  Type.Object(
+    {
+      error: Type.Object(
+        {
+          code: Type.String({ description: 'gRPC-style code, e.g. NOT_FOUND' }),
+          message: Type.String({ description: 'Human readable; safe to show' }),
+        },
+        { additionalProperties: false },
+      ),
+    },
+    { additionalProperties: false, title: 'Error', ...(description ? { description } : {}) },
+  );
+
+/** The body of every error answer: {"error": {"code", "message"}}. */
+export const ErrorBody = errorBody();
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request (the message names the field)',
+  401: 'Missing or invalid credentials',
+  403: 'Not allowed for this user',
+  404: 'Not found',
+  409: 'Already exists',
+  413: 'Request body larger than 1 MiB',
+  429: 'Too many requests',
+  500: 'Internal error',
+  503: 'A service is unavailable',
+  504: 'A service took too long to answer',
+};
 
 /** The error responses of a route, for its `response` schema: `errors(400, 401)`. */
 export function errors<const S extends readonly number[]>(
   ...statuses: S
 ): { [K in S[number]]: typeof ErrorBody } {
-  return Object.fromEntries(statuses.map((status) => [status, ErrorBody])) as {
+  return Object.fromEntries(statuses.map((status) => [status, errorBody(DESCRIPTIONS[status])])) as {
     [K in S[number]]: typeof ErrorBody;
   };
 }

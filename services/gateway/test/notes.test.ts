@@ -141,6 +141,10 @@ describe('notes', () => {
     const seen = await listAll(carol, 2);
     expect(seen).toEqual([...created].reverse());
 
+    const emptyCursor = await call(carol, 'GET', '/api/notes?limit=5&cursor=');
+    expect(emptyCursor.json().notes.map((note: { id: string }) => note.id)).toEqual([...created].reverse());
+    expectError(await call(carol, 'GET', '/api/notes?cursor=not-a-cursor'), 400, 'INVALID_ARGUMENT');
+
     const first = await call(carol, 'GET', '/api/notes?limit=2');
     expect(first.json().nextCursor).toEqual(expect.any(String));
     const all = await call(carol, 'GET', '/api/notes');

@@ -13,11 +13,10 @@ const Body = Type.String({ maxLength: 100_000 });
 
 const NoteParams = Type.Object({ id: Uuid });
 const ShareParams = Type.Object({ id: Uuid, userId: Uuid });
+const DEFAULT_LIMIT = 20;
 const ListQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  cursor: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 512, description: 'nextCursor of the previous page' }),
-  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_LIMIT })),
+  cursor: Type.Optional(Type.String({ maxLength: 512, description: 'nextCursor of the previous page' })),
 });
 
 const NotePage = Type.Object(
@@ -42,7 +41,7 @@ const notes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      const { limit, cursor = '' } = request.query;
+      const { limit = DEFAULT_LIMIT, cursor = '' } = request.query;
       const page = await client.listNotes({ limit, cursor }, callOptions(request, request.user.sub));
       return { notes: page.notes.map(toNote), nextCursor: page.nextCursor ?? null };
     },
