@@ -13,11 +13,12 @@ export class Migration20261128000000 extends Migration {
         created_at timestamptz(3) not null,
         updated_at timestamptz(3) not null
       )`);
-    // The list query: a user's own notes, newest first, continuing after a (created_at, id) cursor.
+    // The list query (own notes or shared with me, newest first, after a (created_at, id) cursor):
+    // either walk all notes in list order, or a user's own notes in list order; the planner picks.
+    this.addSql('create index notes_created_at_id_index on notes (created_at desc, id desc)');
     this.addSql(
       'create index notes_owner_id_created_at_id_index on notes (owner_id, created_at desc, id desc)',
     );
-    this.addSql('create index notes_created_at_id_index on notes (created_at desc, id desc)');
     this.addSql(`
       create table note_shares (
         note_id uuid not null references notes (id) on delete cascade,

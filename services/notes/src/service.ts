@@ -116,10 +116,10 @@ export class UnavailableError extends NotesError<'UNAVAILABLE'> {
   }
 }
 
-export const TITLE_MAX = 200;
-export const BODY_MAX = 100_000;
-export const LIMIT_MAX = 100;
-export const LIMIT_DEFAULT = 20;
+const TITLE_MAX = 200;
+const BODY_MAX = 100_000;
+const LIMIT_MAX = 100;
+const LIMIT_DEFAULT = 20;
 
 // Never "forbidden" for a note the caller may not see: that would reveal that it exists.
 const NOTE_NOT_FOUND = 'Note not found';

@@ -8,7 +8,7 @@ import type {
   NoteRepository,
   UserDirectory,
 } from '../src/service.js';
-import { UnavailableError } from '../src/service.js';
+import { ShareNoteError, UnavailableError } from '../src/service.js';
 
 /** Newest first; id breaks ties, descending. */
 const listOrder = (a: NotePosition, b: NotePosition) =>
@@ -48,7 +48,8 @@ export class InMemoryNoteRepository implements NoteRepository {
 
   async addShare(noteId: string, userId: string): Promise<boolean> {
     const note = this.notes.get(noteId);
-    if (!note || note.sharedWith.includes(userId)) return false;
+    if (!note) throw ShareNoteError.noteNotFound();
+    if (note.sharedWith.includes(userId)) return false;
     note.sharedWith.push(userId);
     return true;
   }
