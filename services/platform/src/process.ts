@@ -1,5 +1,6 @@
 import { ConfigError, env, loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
+import { currentTelemetry, shutdownTelemetry } from './telemetry/state.js';
 
 export type Stop = () => Promise<void>;
 
@@ -21,6 +22,10 @@ export async function runProcess(name: string, start: (logger: Logger) => Promis
     logger = createLogger(name, loadConfig({ LOG_LEVEL: env.oneOf(LOG_LEVELS, { default: 'info' }) }).LOG_LEVEL);
   } catch (error) {
     return failAtStart(name, error);
+  }
+
+  if (!currentTelemetry() && (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)) {
+    logger.warn('an OTLP endpoint is set but telemetry is not loaded: start with --import @app/platform/telemetry/register');
   }
 
   let stop: Stop;
@@ -47,6 +52,7 @@ export async function runProcess(name: string, start: (logger: Logger) => Promis
     timer.unref();
     try {
       await stop();
+      await shutdownTelemetry(); // exports the spans still buffered
       logger.info('stopped');
       process.exit(0);
     } catch (error) {

@@ -27,7 +27,8 @@ export interface ServiceProcessOptions {
 export function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const child = spawn(
     process.execPath,
-    ['--conditions=app-source', '--import', 'tsx', options.entry ?? 'src/main.ts'],
+    // As in production: telemetry is loaded before the app (it only exports with an OTLP endpoint set).
+    ['--conditions=app-source', '--import', 'tsx', '--import', '@app/platform/telemetry/register', options.entry ?? 'src/main.ts'],
     {
       cwd: options.cwd,
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...options.env },

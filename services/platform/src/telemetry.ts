@@ -1,0 +1,192 @@
+// OpenTelemetry for every Node process of the platform, configured only by the standard OTEL_*
+// variables. Start it before the application's modules are loaded, so that http, undici and pg are
+// instrumented: `node --import @app/platform/telemetry/register <main>` (see ./telemetry/register.ts).
+//
+// - OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT set: spans are exported with
+//   OTLP over HTTP/protobuf through the batch span processor (OTEL_BSP_* tune it); OTEL_SERVICE_NAME,
+//   OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER(_ARG), OTEL_PROPAGATORS apply.
+// - No endpoint (or OTEL_TRACES_EXPORTER=none): no exporter, no instrumentation, no network; only the
+//   W3C trace context is carried through gRPC calls, so log lines keep an incoming trace id.
+// - OTEL_SDK_DISABLED=true: nothing at all.
+import { diag, DiagLogLevel, isSpanContextValid, trace, type DiagLogger } from '@opentelemetry/api';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
+import { createLogger, type Logger } from './logger.js';
+import { currentTelemetry, setCurrentTelemetry, type TelemetryHandle } from './telemetry/state.js';
+
+export { currentTelemetry, shutdownTelemetry, type TelemetryHandle } from './telemetry/state.js';
+
+export type TelemetryMode = 'disabled' | 'propagate' | 'export';
+
+/** What the OTEL_* variables ask for (see the top of this file). */
+export function telemetryMode(env: NodeJS.ProcessEnv = process.env): TelemetryMode {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return 'disabled';
+  const exporters = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((name) => name.trim());
+  if (exporters.includes('none')) return 'propagate';
+  return tracesEndpoint(env) ? 'export' : 'propagate';
+}
+
+/** The URL spans are posted to, as the OTLP exporter derives it from the environment. */
+export function tracesEndpoint(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const signal = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  if (signal) return signal;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
+}
+
+export interface StartTelemetryOptions {
+  /** service.name when neither OTEL_SERVICE_NAME nor OTEL_RESOURCE_ATTRIBUTES names the service. */
+  defaultServiceName?: string;
+}
+
+/**
+ * Starts the SDK once per process (later calls return the running one). Prefer the register entry,
+ * which also installs the ESM hook; call this directly only where that is impossible.
+ */
+export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHandle | undefined {
+  const running = currentTelemetry();
+  if (running) return running;
+  const mode = telemetryMode();
+  if (mode === 'disabled') return undefined;
+
+  const serviceName = configuredServiceName() === undefined ? options.defaultServiceName : undefined;
+  const logger = createLogger(configuredServiceName() ?? serviceName ?? 'telemetry').child({ component: 'telemetry' });
+  const quiet: Partial<NodeSDKConfiguration> = { metricReaders: [], logRecordProcessors: [] };
+
+  let handle: TelemetryHandle;
+  if (mode === 'propagate') {
+    // Context manager and W3C propagator only: nice-grpc's middleware passes an incoming trace on.
+    const sdk = new NodeSDK({ ...quiet, autoDetectResources: false, spanProcessors: [], instrumentations: [] });
+    setDiagLogger(logger);
+    sdk.start();
+    handle = { exporting: false, shutdown: () => sdk.shutdown() };
+  } else {
+    const endpoint = tracesEndpoint()!;
+    const fastify = new FastifyOtelInstrumentation();
+    const sdk = new NodeSDK({
+      ...quiet,
+      ...(serviceName ? { serviceName } : {}),
+      traceExporter: new WarnOnceExporter(new OTLPTraceExporter(), logger, endpoint),
+      instrumentations: [
+        new HttpInstrumentation(),
+        new UndiciInstrumentation(),
+        // Queries outside any request (migrations at start, pool housekeeping) would each be a trace.
+        new PgInstrumentation({ requireParentSpan: true }),
+        fastify,
+      ],
+    });
+    setDiagLogger(logger);
+    sdk.start();
+    handle = { exporting: true, shutdown: () => sdk.shutdown(), fastifyPlugin: fastify.plugin() };
+  }
+  setCurrentTelemetry(handle);
+  return handle;
+}
+
+export type FastifyOtelPlugin = ReturnType<FastifyOtelInstrumentation['plugin']>;
+
+const noopFastifyPlugin = Object.assign(
+  (_instance: unknown, _options: unknown, done: (error?: Error) => void) => done(),
+  { [Symbol.for('skip-override')]: true, [Symbol.for('fastify.display-name')]: '@fastify/otel' },
+) as unknown as FastifyOtelPlugin;
+
+/**
+ * The Fastify plugin of @fastify/otel, bound to this process's SDK: one span per request named after
+ * its route (`http.route`), plus hook and handler spans. Register it before the routes:
+ * `await app.register(fastifyOtel())`. A no-op when spans are not exported.
+ */
+export function fastifyOtel(): FastifyOtelPlugin {
+  return (currentTelemetry()?.fastifyPlugin as FastifyOtelPlugin | undefined) ?? noopFastifyPlugin;
+}
+
+/** The trace id of the active span, e.g. for an `x-trace-id` response header. */
+export function currentTraceId(): string | undefined {
+  const context = trace.getActiveSpan()?.spanContext();
+  return context && isSpanContextValid(context) ? context.traceId : undefined;
+}
+
+function configuredServiceName(): string | undefined {
+  const name = process.env.OTEL_SERVICE_NAME?.trim();
+  if (name) return name;
+  const fromAttributes = /(?:^|,)\s*service\.name\s*=([^,]*)/.exec(process.env.OTEL_RESOURCE_ATTRIBUTES ?? '')?.[1]?.trim();
+  return fromAttributes ? decodeURIComponent(fromAttributes) : undefined;
+}
+
+type SpanExporter = NonNullable<NodeSDKConfiguration['traceExporter']>;
+type ExportResult = Parameters<Parameters<SpanExporter['export']>[1]>[0];
+const EXPORT_SUCCESS = 0 satisfies ExportResult['code'];
+
+/**
+ * Reports an unreachable or failing collector once (and once more when it answers again) instead of
+ * once per batch. The spans of a failed batch are dropped either way; the app keeps serving.
+ */
+export class WarnOnceExporter implements SpanExporter {
+  #failing = false;
+
+  constructor(
+    private readonly inner: SpanExporter,
+    private readonly logger: Logger,
+    private readonly endpoint: string,
+  ) {}
+
+  export(spans: Parameters<SpanExporter['export']>[0], done: (result: ExportResult) => void): void {
+    this.inner.export(spans, (result) => {
+      if (result.code === EXPORT_SUCCESS) {
+        if (this.#failing) this.logger.info({ endpoint: this.endpoint }, 'trace export works again');
+        this.#failing = false;
+        return done(result);
+      }
+      if (!this.#failing) {
+        this.logger.warn(
+          { endpoint: this.endpoint, reason: result.error?.message },
+          'cannot export traces; spans are dropped until the endpoint answers (reported once)',
+        );
+      }
+      this.#failing = true;
+      // Already reported: a failure here would make the SDK log every failed batch again.
+      done({ code: EXPORT_SUCCESS });
+    });
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+/** The SDK's own diagnostics, as JSON log lines; each distinct message is logged once. */
+function setDiagLogger(logger: Logger): void {
+  const seen = new Set<string>();
+  const once =
+    (level: 'warn' | 'info' | 'debug') =>
+    (message: string, ...args: unknown[]) => {
+      const key = message.replace(/\d+/g, '#');
+      if (seen.has(key)) return;
+      if (seen.size < 1_000) seen.add(key);
+      logger[level]({ details: args.length > 0 ? args.map(describe) : undefined }, message);
+    };
+  const diagLogger: DiagLogger = {
+    error: once('warn'),
+    warn: once('warn'),
+    info: once('info'),
+    debug: once('debug'),
+    verbose: once('debug'),
+  };
+  const level = process.env.OTEL_LOG_LEVEL?.trim().toUpperCase() as keyof typeof DiagLogLevel | undefined;
+  diag.setLogger(diagLogger, {
+    logLevel: level && level in DiagLogLevel ? DiagLogLevel[level] : DiagLogLevel.WARN,
+    suppressOverrideMessage: true,
+  });
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+}
