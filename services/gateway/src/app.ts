@@ -41,13 +41,17 @@ const gateway: FastifyPluginAsync<GatewayOptions> = async (fastify, { config, up
   fastify.setErrorHandler(errorHandler);
   fastify.setNotFoundHandler(notFoundHandler);
 
-  // While draining on shutdown, new requests get 503 (in the error shape; /readyz fails too).
+  // Draining on shutdown: answers in flight close their connection (a keep-alive client would
+  // otherwise hold the server open), and a request that still arrives gets 503 in the error shape.
   let closing = false;
   fastify.addHook('preClose', async () => {
     closing = true;
   });
   fastify.addHook('onRequest', async () => {
     if (closing) throw new HttpError(503, 'UNAVAILABLE', 'The server is shutting down, try again');
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
   });
 
   await fastify.register(clientSignal);

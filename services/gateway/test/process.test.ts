@@ -2,7 +2,9 @@
 // and stops cleanly on SIGTERM; a bad configuration stops it at start naming the variable.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startServiceProcess } from '@app/platform/testing';
+import { startServiceProcess, startTestGrpcServer } from '@app/platform/testing';
+import { UsersServiceDefinition } from '@app/users';
+import { ServerError, Status, type ServiceImplementation } from 'nice-grpc';
 import { describe, expect, it } from 'vitest';
 import { closedAddress, TEST_SECRET } from './helpers.js';
 
@@ -26,6 +28,52 @@ describe('main.ts', () => {
     expect(gateway.logs.map((line) => line.msg)).toEqual(
       expect.arrayContaining(['listening', 'shutting down', 'stopped']),
     );
+  });
+
+  it('on SIGTERM, finishes the requests in flight (their gRPC calls included) before exiting', async () => {
+    let arrived!: () => void;
+    const callArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const createdAt = new Date().toISOString();
+    const implemented: Record<string, unknown> = {
+      async verifyCredentials() {
+        arrived();
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        return {
+          user: { id: '00000000-0000-4000-8000-000000000000', email: 'a@example.com', name: 'A', createdAt },
+        };
+      },
+      async issueRefreshToken() {
+        return { refreshToken: { token: 'opaque', expiresAt: createdAt } };
+      },
+    };
+    const users = new Proxy({} as ServiceImplementation<typeof UsersServiceDefinition>, {
+      get: (_target, method: string) =>
+        implemented[method] ??
+        (async () => {
+          throw new ServerError(Status.UNIMPLEMENTED, method);
+        }),
+    });
+    const upstream = await startTestGrpcServer((server) => server.add(UsersServiceDefinition, users));
+    const gateway = await startServiceProcess({
+      cwd,
+      env: { JWT_SECRET: TEST_SECRET, USERS_ADDR: upstream.address, NOTES_ADDR: await closedAddress() },
+    });
+    try {
+      const login = fetch(`http://${gateway.address}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'a@example.com', password: 'password1' }),
+      });
+      await callArrived;
+      const exited = gateway.stop();
+      const response = await login;
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ refreshToken: 'opaque', tokenType: 'Bearer' });
+      expect(await exited).toBe(0);
+    } finally {
+      await gateway.stop();
+      await upstream.shutdown();
+    }
   });
 
   it('refuses to start in production without JWT_SECRET or with a short one, naming the variable', () => {
