@@ -86,6 +86,8 @@ export function buildApp({ logger = createLogger('gateway', 'silent'), ...option
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT,
+    // A client gets this long to send its whole request (slow-client protection; Fastify's default is none).
+    requestTimeout: 30_000,
     trustProxy: options.config.TRUST_PROXY,
     // Errors before routing (bad URL encoding, unparsable HTTP) answer in the error shape too.
     frameworkErrors: errorHandler,

@@ -9,13 +9,17 @@ const Status = Type.Object({ status: Type.Literal('ok') }, { additionalPropertie
 const health: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get(
     '/healthz',
-    { schema: { tags: ['probes'], summary: 'The process is alive', response: { 200: Status } } },
+    {
+      logLevel: 'warn', // probes run every few seconds: no access log line for each
+      schema: { tags: ['probes'], summary: 'The process is alive', response: { 200: Status } },
+    },
     async () => ({ status: 'ok' as const }),
   );
 
   fastify.get(
     '/readyz',
     {
+      logLevel: 'warn',
       schema: {
         tags: ['probes'],
         summary: 'Every upstream service answers its health check',
