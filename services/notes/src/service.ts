@@ -198,8 +198,9 @@ export class NoteService {
     if (input.title !== undefined) changes.title = validTitle(input.title, UpdateNoteError);
     if (input.body !== undefined) changes.body = validBody(input.body, UpdateNoteError);
     const note = await this.#ownedNote(callerId, input.id, UpdateNoteError);
-    if (!(await this.#notes.update(note.id, changes)))
+    if (!(await this.#notes.update(note.id, changes))) {
       throw new UpdateNoteError('NOTE_NOT_FOUND', NOTE_NOT_FOUND);
+    }
     return { ...note, ...changes };
   }
 
@@ -222,8 +223,9 @@ export class NoteService {
     const note = await this.#ownedNote(callerId, input.noteId, ShareNoteError);
     const user = await this.#users.findByEmail(email, signal);
     if (!user) throw new ShareNoteError('USER_NOT_FOUND', 'User not found');
-    if (user.id === callerId)
+    if (user.id === callerId) {
       throw new ShareNoteError('SHARE_WITH_SELF', 'You cannot share a note with yourself');
+    }
     if (!(await this.#notes.addShare(note.id, user.id))) {
       throw new ShareNoteError('ALREADY_SHARED', 'The note is already shared with this user');
     }
@@ -240,7 +242,7 @@ export class NoteService {
     }
   }
 
-  /** The note if the caller owns it; NOT_FOUND if they may not see it, NOT_OWNER if it is only shared with them. */
+  /** The note if the caller owns it: NOTE_NOT_FOUND if they may not see it, NOT_OWNER if it is only shared with them. */
   async #ownedNote(callerId: string, id: string, OperationError: ErrorClass<Access>): Promise<Note> {
     const note = await this.#notes.findById(id);
     if (!note || !canRead(note, callerId)) throw new OperationError('NOTE_NOT_FOUND', NOTE_NOT_FOUND);

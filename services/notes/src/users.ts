@@ -4,35 +4,34 @@ import type { UsersServiceDefinition } from '@app/users';
 import { ClientError, Status } from 'nice-grpc-common';
 import { UnavailableError, type DirectoryUser, type UserDirectory } from './service.js';
 
+type UsersClient = ServiceClient<typeof UsersServiceDefinition>['client'];
+
 export interface GrpcUserDirectoryOptions {
   /** Deadline of each call to the users service, in milliseconds. */
   timeoutMs?: number;
 }
 
-export class GrpcUserDirectory implements UserDirectory {
-  readonly #timeoutMs: number;
+/** A lookup is one indexed query: 2 s is ample, and well inside the gateway's own deadline. */
+const DEFAULT_TIMEOUT_MS = 2_000;
 
+export class GrpcUserDirectory implements UserDirectory {
   constructor(
-    private readonly users: ServiceClient<typeof UsersServiceDefinition>['client'],
-    options: GrpcUserDirectoryOptions = {},
-  ) {
-    this.#timeoutMs = options.timeoutMs ?? 2_000;
-  }
+    private readonly users: UsersClient,
+    private readonly options: GrpcUserDirectoryOptions = {},
+  ) {}
 
   async findByEmail(email: string, signal?: AbortSignal): Promise<DirectoryUser | null> {
     try {
       // The caller's signal: a cancelled request cancels this call too. The deadline: a users service
       // that is stuck fails this call in time instead of holding the request.
-      const { user } = await this.users.getUserByEmail({ email }, { signal, deadline: this.#timeoutMs });
+      const deadline = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const { user } = await this.users.getUserByEmail({ email }, { signal, deadline });
       return user ? { id: user.id, email: user.email } : null;
     } catch (error) {
-      if (error instanceof ClientError && error.code === Status.NOT_FOUND) return null;
-      if (
-        error instanceof ClientError &&
-        (error.code === Status.UNAVAILABLE || error.code === Status.DEADLINE_EXCEEDED)
-      ) {
-        throw new UnavailableError();
-      }
+      if (!(error instanceof ClientError)) throw error;
+      if (error.code === Status.NOT_FOUND) return null;
+      const down = error.code === Status.UNAVAILABLE || error.code === Status.DEADLINE_EXCEEDED;
+      if (down) throw new UnavailableError();
       throw error;
     }
   }
