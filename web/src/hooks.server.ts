@@ -1,0 +1,25 @@
+import type { Handle, HandleServerError } from '@sveltejs/kit/hooks';
+import { gateway, refresher, secureCookies } from '#lib/server/config.js';
+import { Session } from '#lib/server/session.js';
+
+export const handle: Handle = async ({ event, resolve }) => {
+  event.locals.session = new Session({
+    cookies: event.cookies,
+    gateway,
+    refresher,
+    secure: secureCookies,
+    signal: event.request.signal,
+  });
+  const response = await resolve(event);
+  response.headers.set('x-content-type-options', 'nosniff');
+  response.headers.set('referrer-policy', 'same-origin');
+  response.headers.set('x-frame-options', 'DENY');
+  return response;
+};
+
+/** Unexpected errors: logged here, a plain message for the browser (never a stack). */
+export const handleError: HandleServerError = ({ kind, error, event }) => {
+  if (kind !== 'unknown') return;
+  console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', path: event.url.pathname, err: String((error as Error)?.stack ?? error) }));
+  return { message: 'Something went wrong on our side. Please try again.' };
+};

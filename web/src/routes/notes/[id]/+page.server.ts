@@ -1,0 +1,72 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { requireUser, unwrap } from '#lib/server/auth.js';
+import type { Result } from '#lib/server/gateway.js';
+import { formErrors, text, type FormState } from '#lib/server/forms.js';
+import { redirectToLogin } from '#lib/server/redirects.js';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+  const { locals, params, url } = event;
+  const user = await requireUser(event);
+  const result = await locals.session.call((token) => locals.session.gateway.getNote(token, params.id, locals.session.signal));
+  const note = unwrap(result, url, 'This note does not exist, or it is not shared with you.');
+  return { note, mine: note.ownerId === user.id, created: url.searchParams.has('created') };
+};
+
+/** Runs an action's gateway call; a session that ended sends the browser to the login page. */
+async function run<T>(event: RequestEvent, call: (token: string) => Promise<Result<T>>): Promise<Result<T>> {
+  const result = await event.locals.session.call(call);
+  if (!result.ok && result.error.status === 401) redirectToLogin(event.url, { withSearch: false });
+  return result;
+}
+
+type NoteForm = FormState<'title' | 'body' | 'email', 'save' | 'delete' | 'share' | 'unshare'>;
+
+export const actions: Actions = {
+  save: async (event) => {
+    const { locals, params, request } = event;
+    const data = await request.formData();
+    const values = { title: text(data, 'title'), body: text(data, 'body') };
+    const result = await run(event, (token) => locals.session.gateway.updateNote(token, params.id, values, locals.session.signal));
+    if (!result.ok) {
+      const state: NoteForm = { action: 'save', values, ...formErrors(result.error, ['title', 'body'] as const) };
+      return fail(result.error.status, state);
+    }
+    const state: NoteForm = { action: 'save', fields: {}, done: 'Saved.' };
+    return state;
+  },
+
+  delete: async (event) => {
+    const { locals, params } = event;
+    const result = await run(event, (token) => locals.session.gateway.deleteNote(token, params.id, locals.session.signal));
+    if (!result.ok && result.error.status !== 404) {
+      const state: NoteForm = { action: 'delete', fields: {}, message: result.error.message };
+      return fail(result.error.status, state);
+    }
+    redirect(303, '/notes');
+  },
+
+  share: async (event) => {
+    const { locals, params, request } = event;
+    const email = text(await request.formData(), 'email').trim();
+    const result = await run(event, (token) => locals.session.gateway.shareNote(token, params.id, email, locals.session.signal));
+    if (!result.ok) {
+      const state: NoteForm = { action: 'share', values: { email }, ...formErrors(result.error, ['email'] as const, 'email') };
+      return fail(result.error.status, state);
+    }
+    const state: NoteForm = { action: 'share', fields: {}, done: `Shared with ${result.value.email}.` };
+    return state;
+  },
+
+  unshare: async (event) => {
+    const { locals, params, request } = event;
+    const userId = text(await request.formData(), 'userId');
+    const result = await run(event, (token) => locals.session.gateway.unshareNote(token, params.id, userId, locals.session.signal));
+    if (!result.ok && result.error.status !== 404) {
+      const state: NoteForm = { action: 'unshare', fields: {}, message: result.error.message };
+      return fail(result.error.status, state);
+    }
+    const state: NoteForm = { action: 'unshare', fields: {}, done: 'Stopped sharing.' };
+    return state;
+  },
+};
