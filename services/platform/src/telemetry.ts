@@ -8,13 +8,10 @@
 // - No endpoint (or OTEL_TRACES_EXPORTER=none): no exporter, no instrumentation, no network; only the
 //   W3C trace context is carried through gRPC calls, so log lines keep an incoming trace id.
 // - OTEL_SDK_DISABLED=true: nothing at all.
-import { diag, DiagLogLevel, isSpanContextValid, trace, type DiagLogger } from '@opentelemetry/api';
-import { FastifyOtelInstrumentation } from '@fastify/otel';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
+// The SDK is imported only when it is used, so importing this module (for fastifyOtel) costs nothing.
+import { context, diag, DiagLogLevel, isSpanContextValid, propagation, trace, type DiagLogger } from '@opentelemetry/api';
+import type { FastifyOtelInstrumentation } from '@fastify/otel';
+import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { createLogger, type Logger } from './logger.js';
 import { currentTelemetry, setCurrentTelemetry, type TelemetryHandle } from './telemetry/state.js';
 
@@ -44,10 +41,10 @@ export interface StartTelemetryOptions {
 }
 
 /**
- * Starts the SDK once per process (later calls return the running one). Prefer the register entry,
- * which also installs the ESM hook; call this directly only where that is impossible.
+ * Starts telemetry once per process (later calls return the running one). Prefer the register
+ * entry, which also installs the ESM hook; call this directly only where that is impossible.
  */
-export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHandle | undefined {
+export async function startTelemetry(options: StartTelemetryOptions = {}): Promise<TelemetryHandle | undefined> {
   const running = currentTelemetry();
   if (running) return running;
   const mode = telemetryMode();
@@ -55,36 +52,60 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
 
   const serviceName = configuredServiceName() === undefined ? options.defaultServiceName : undefined;
   const logger = createLogger(configuredServiceName() ?? serviceName ?? 'telemetry').child({ component: 'telemetry' });
-  const quiet: Partial<NodeSDKConfiguration> = { metricReaders: [], logRecordProcessors: [] };
-
-  let handle: TelemetryHandle;
-  if (mode === 'propagate') {
-    // Context manager and W3C propagator only: nice-grpc's middleware passes an incoming trace on.
-    const sdk = new NodeSDK({ ...quiet, autoDetectResources: false, spanProcessors: [], instrumentations: [] });
-    setDiagLogger(logger);
-    sdk.start();
-    handle = { exporting: false, shutdown: () => sdk.shutdown() };
-  } else {
-    const endpoint = tracesEndpoint()!;
-    const fastify = new FastifyOtelInstrumentation();
-    const sdk = new NodeSDK({
-      ...quiet,
-      ...(serviceName ? { serviceName } : {}),
-      traceExporter: new WarnOnceExporter(new OTLPTraceExporter(), logger, endpoint),
-      instrumentations: [
-        new HttpInstrumentation(),
-        new UndiciInstrumentation(),
-        // Queries outside any request (migrations at start, pool housekeeping) would each be a trace.
-        new PgInstrumentation({ requireParentSpan: true }),
-        fastify,
-      ],
-    });
-    setDiagLogger(logger);
-    sdk.start();
-    handle = { exporting: true, shutdown: () => sdk.shutdown(), fastifyPlugin: fastify.plugin() };
-  }
+  setDiagLogger(logger);
+  const handle = mode === 'export' ? await startExporting(logger, serviceName) : await startPropagating();
   setCurrentTelemetry(handle);
   return handle;
+}
+
+/** The SDK with the OTLP exporter and the instrumentations of http, undici (fetch), pg and Fastify. */
+async function startExporting(logger: Logger, serviceName: string | undefined): Promise<TelemetryHandle> {
+  const [{ NodeSDK }, { OTLPTraceExporter }, { HttpInstrumentation }, { UndiciInstrumentation }, { PgInstrumentation }, { FastifyOtelInstrumentation }] =
+    await Promise.all([
+      import('@opentelemetry/sdk-node'),
+      import('@opentelemetry/exporter-trace-otlp-proto'),
+      import('@opentelemetry/instrumentation-http'),
+      import('@opentelemetry/instrumentation-undici'),
+      import('@opentelemetry/instrumentation-pg'),
+      import('@fastify/otel'),
+    ]);
+  const fastify = new FastifyOtelInstrumentation();
+  const sdk = new NodeSDK({
+    ...(serviceName ? { serviceName } : {}),
+    traceExporter: new WarnOnceExporter(new OTLPTraceExporter(), logger, tracesEndpoint()!),
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [
+      new HttpInstrumentation(),
+      new UndiciInstrumentation(),
+      // Queries outside any request (migrations at start, pool housekeeping) would each be a trace.
+      new PgInstrumentation({ requireParentSpan: true }),
+      fastify,
+    ],
+  });
+  setDiagLogger(logger); // the SDK sets its own when OTEL_LOG_LEVEL is set
+  sdk.start();
+  return { exporting: true, shutdown: () => sdk.shutdown(), fastifyPlugin: fastify.plugin() };
+}
+
+/**
+ * No spans: only a context manager and the W3C propagators, so the gRPC middleware carries a trace
+ * started upstream through this process (and log lines show its id). No instrumentation is loaded.
+ */
+async function startPropagating(): Promise<TelemetryHandle> {
+  const [{ AsyncLocalStorageContextManager }, { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator }] =
+    await Promise.all([import('@opentelemetry/context-async-hooks'), import('@opentelemetry/core')]);
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
+  return {
+    exporting: false,
+    async shutdown() {
+      propagation.disable();
+      context.disable();
+    },
+  };
 }
 
 export type FastifyOtelPlugin = ReturnType<FastifyOtelInstrumentation['plugin']>;

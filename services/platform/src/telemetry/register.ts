@@ -8,16 +8,14 @@ import { register } from 'node:module';
 import { createAddHookMessageChannel } from 'import-in-the-middle';
 import { shutdownTelemetry, startTelemetry, telemetryMode } from '../telemetry.js';
 
-if (telemetryMode() === 'export') {
-  const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
-  register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
-  startTelemetry({ defaultServiceName: defaultServiceName() });
-  await waitForAllMessagesAcknowledged();
-  // A process that ends on its own (no runProcess, e.g. the web server) still flushes its spans.
-  process.once('beforeExit', () => void shutdownTelemetry());
-} else {
-  startTelemetry({ defaultServiceName: defaultServiceName() });
-}
+const exporting = telemetryMode() === 'export';
+const hooks = exporting ? createAddHookMessageChannel() : undefined;
+if (hooks) register('import-in-the-middle/hook.mjs', import.meta.url, hooks.registerOptions);
+await startTelemetry({ defaultServiceName: defaultServiceName() });
+// The loader must know every module the instrumentations patch before the app is imported.
+await hooks?.waitForAllMessagesAcknowledged();
+// A process that ends on its own (no runProcess, e.g. the web server) still flushes its spans.
+if (exporting) process.once('beforeExit', () => void shutdownTelemetry());
 
 /** `npm run` names the package (`@app/notes` → `notes`); OTEL_SERVICE_NAME takes precedence. */
 function defaultServiceName(): string | undefined {
