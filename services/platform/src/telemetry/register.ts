@@ -6,16 +6,19 @@
 // modules the instrumentations patch, so `import pg from 'pg'` in an ES module is instrumented too.
 import { register } from 'node:module';
 import { createAddHookMessageChannel } from 'import-in-the-middle';
-import { shutdownTelemetry, startTelemetry, telemetryMode } from '../telemetry.js';
+import { currentTelemetry, shutdownTelemetry, startTelemetry, telemetryMode } from '../telemetry.js';
 
-const exporting = telemetryMode() === 'export';
-const hooks = exporting ? createAddHookMessageChannel() : undefined;
-if (hooks) register('import-in-the-middle/hook.mjs', import.meta.url, hooks.registerOptions);
-await startTelemetry({ defaultServiceName: defaultServiceName() });
-// The loader must know every module the instrumentations patch before the app is imported.
-await hooks?.waitForAllMessagesAcknowledged();
-// A process that ends on its own (no runProcess, e.g. the web server) still flushes its spans.
-if (exporting) process.once('beforeExit', () => void shutdownTelemetry());
+// Loaded twice (e.g. `--import` and a SvelteKit instrumentation file): the first one wins.
+if (!currentTelemetry()) {
+  const exporting = telemetryMode() === 'export';
+  const hooks = exporting ? createAddHookMessageChannel() : undefined;
+  if (hooks) register('import-in-the-middle/hook.mjs', import.meta.url, hooks.registerOptions);
+  await startTelemetry({ defaultServiceName: defaultServiceName() });
+  // The loader must know every module the instrumentations patch before the app is imported.
+  await hooks?.waitForAllMessagesAcknowledged();
+  // A process that ends on its own (no runProcess, e.g. the web server) still flushes its spans.
+  if (exporting) process.once('beforeExit', () => void shutdownTelemetry());
+}
 
 /** `npm run` names the package (`@app/notes` → `notes`); OTEL_SERVICE_NAME takes precedence. */
 function defaultServiceName(): string | undefined {
