@@ -4,6 +4,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createLogger, type Logger } from '@app/platform';
+import { fastifyOtel } from '@app/platform/telemetry';
 import Fastify, { type FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { GatewayConfig } from './config.js';
@@ -34,6 +35,9 @@ export interface GatewayOptions {
 export const BODY_LIMIT = 1024 * 1024;
 
 const gateway: FastifyPluginAsync<GatewayOptions> = async (fastify, { config, upstreams }) => {
+  // One span per request, named after its route (a no-op unless traces are exported; see main.ts).
+  await fastify.register(fastifyOtel());
+
   fastify.decorate('config', config);
   fastify.decorate('upstreams', upstreams);
 

@@ -1,5 +1,6 @@
 // Setup only: read the config, connect to the services, serve, and on SIGTERM drain HTTP then close
-// the gRPC channels.
+// the gRPC channels. Start it with `--import @app/platform/telemetry/register` (the package scripts do)
+// so OpenTelemetry is running before Fastify and gRPC are loaded.
 import { runProcess } from '@app/platform';
 import { buildApp } from './app.js';
 import { loadGatewayConfig } from './config.js';

@@ -36,11 +36,11 @@ function service(child: ServiceProcess, database: TestDatabase): Service {
   };
 }
 
-export async function startUsers(): Promise<Service> {
+export async function startUsers(env: Record<string, string> = {}): Promise<Service> {
   const database = await createTestDatabase('gw_users');
   const child = await startServiceProcess({
     cwd: `${servicesDir}users`,
-    env: { DATABASE_URL: database.url },
+    env: { DATABASE_URL: database.url, ...env },
   });
   return service(child, database);
 }
