@@ -1,5 +1,6 @@
 import { ConfigError, env, loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
+import { telemetryMode } from './telemetry.js';
 import { currentTelemetry, shutdownTelemetry } from './telemetry/state.js';
 
 export type Stop = () => Promise<void>;
@@ -24,8 +25,8 @@ export async function runProcess(name: string, start: (logger: Logger) => Promis
     return failAtStart(name, error);
   }
 
-  if (!currentTelemetry() && (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)) {
-    logger.warn('an OTLP endpoint is set but telemetry is not loaded: start with --import @app/platform/telemetry/register');
+  if (!currentTelemetry() && telemetryMode() === 'export') {
+    logger.warn('OTLP endpoint set but telemetry not loaded: add --import @app/platform/telemetry/register');
   }
 
   let stop: Stop;

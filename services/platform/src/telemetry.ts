@@ -9,7 +9,15 @@
 //   W3C trace context is carried through gRPC calls, so log lines keep an incoming trace id.
 // - OTEL_SDK_DISABLED=true: nothing at all.
 // The SDK is imported only when it is used, so importing this module (for fastifyOtel) costs nothing.
-import { context, diag, DiagLogLevel, isSpanContextValid, propagation, trace, type DiagLogger } from '@opentelemetry/api';
+import {
+  context,
+  diag,
+  DiagLogLevel,
+  isSpanContextValid,
+  propagation,
+  trace,
+  type DiagLogger,
+} from '@opentelemetry/api';
 import type { FastifyOtelInstrumentation } from '@fastify/otel';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { createLogger, type Logger } from './logger.js';
@@ -44,14 +52,18 @@ export interface StartTelemetryOptions {
  * Starts telemetry once per process (later calls return the running one). Prefer the register
  * entry, which also installs the ESM hook; call this directly only where that is impossible.
  */
-export async function startTelemetry(options: StartTelemetryOptions = {}): Promise<TelemetryHandle | undefined> {
+export async function startTelemetry(
+  options: StartTelemetryOptions = {},
+): Promise<TelemetryHandle | undefined> {
   const running = currentTelemetry();
   if (running) return running;
   const mode = telemetryMode();
   if (mode === 'disabled') return undefined;
 
   const serviceName = configuredServiceName() === undefined ? options.defaultServiceName : undefined;
-  const logger = createLogger(configuredServiceName() ?? serviceName ?? 'telemetry').child({ component: 'telemetry' });
+  const logger = createLogger(configuredServiceName() ?? serviceName ?? 'telemetry').child({
+    component: 'telemetry',
+  });
   setDiagLogger(logger);
   const handle = mode === 'export' ? await startExporting(logger, serviceName) : await startPropagating();
   setCurrentTelemetry(handle);
@@ -60,15 +72,21 @@ export async function startTelemetry(options: StartTelemetryOptions = {}): Promi
 
 /** The SDK with the OTLP exporter and the instrumentations of http, undici (fetch), pg and Fastify. */
 async function startExporting(logger: Logger, serviceName: string | undefined): Promise<TelemetryHandle> {
-  const [{ NodeSDK }, { OTLPTraceExporter }, { HttpInstrumentation }, { UndiciInstrumentation }, { PgInstrumentation }, { FastifyOtelInstrumentation }] =
-    await Promise.all([
-      import('@opentelemetry/sdk-node'),
-      import('@opentelemetry/exporter-trace-otlp-proto'),
-      import('@opentelemetry/instrumentation-http'),
-      import('@opentelemetry/instrumentation-undici'),
-      import('@opentelemetry/instrumentation-pg'),
-      import('@fastify/otel'),
-    ]);
+  const [
+    { NodeSDK },
+    { OTLPTraceExporter },
+    { HttpInstrumentation },
+    { UndiciInstrumentation },
+    { PgInstrumentation },
+    { FastifyOtelInstrumentation },
+  ] = await Promise.all([
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/exporter-trace-otlp-proto'),
+    import('@opentelemetry/instrumentation-http'),
+    import('@opentelemetry/instrumentation-undici'),
+    import('@opentelemetry/instrumentation-pg'),
+    import('@fastify/otel'),
+  ]);
   const fastify = new FastifyOtelInstrumentation();
   const sdk = new NodeSDK({
     ...(serviceName ? { serviceName } : {}),
@@ -93,8 +111,10 @@ async function startExporting(logger: Logger, serviceName: string | undefined): 
  * started upstream through this process (and log lines show its id). No instrumentation is loaded.
  */
 async function startPropagating(): Promise<TelemetryHandle> {
-  const [{ AsyncLocalStorageContextManager }, { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator }] =
-    await Promise.all([import('@opentelemetry/context-async-hooks'), import('@opentelemetry/core')]);
+  const [
+    { AsyncLocalStorageContextManager },
+    { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator },
+  ] = await Promise.all([import('@opentelemetry/context-async-hooks'), import('@opentelemetry/core')]);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(
     new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
@@ -133,7 +153,9 @@ export function currentTraceId(): string | undefined {
 function configuredServiceName(): string | undefined {
   const name = process.env.OTEL_SERVICE_NAME?.trim();
   if (name) return name;
-  const fromAttributes = /(?:^|,)\s*service\.name\s*=([^,]*)/.exec(process.env.OTEL_RESOURCE_ATTRIBUTES ?? '')?.[1]?.trim();
+  const fromAttributes = /(?:^|,)\s*service\.name\s*=([^,]*)/
+    .exec(process.env.OTEL_RESOURCE_ATTRIBUTES ?? '')?.[1]
+    ?.trim();
   return fromAttributes ? decodeURIComponent(fromAttributes) : undefined;
 }
 
@@ -209,5 +231,5 @@ function setDiagLogger(logger: Logger): void {
 
 function describe(value: unknown): string {
   if (value instanceof Error) return value.message;
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
 }

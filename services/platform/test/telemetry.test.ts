@@ -18,7 +18,11 @@ const entry = 'test/fixtures/traced-app.ts';
 
 async function get(app: ServiceProcess, path: string, headers: Record<string, string> = {}) {
   const response = await fetch(`http://${app.address}${path}`, { headers });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as { count: number; traceId: string | null } };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as { count: number; traceId: string | null },
+  };
 }
 
 describe('telemetry with an OTLP endpoint', () => {
@@ -36,6 +40,7 @@ describe('telemetry with an OTLP endpoint', () => {
         DATABASE_URL: db.url,
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
         OTEL_SERVICE_NAME: 'traced-app',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test',
         OTEL_BSP_SCHEDULE_DELAY: '100',
       },
     });
@@ -55,32 +60,45 @@ describe('telemetry with an OTLP endpoint', () => {
     expect(response.headers.get('x-trace-id')).toBe(traceId);
 
     const inTrace = (spans: ReceivedSpan[]) => spans.filter((span) => span.traceId === traceId);
-    const isDb = (span: ReceivedSpan) => span.attributes['db.system.name'] === 'postgresql' || span.attributes['db.system'] === 'postgresql';
+    const isDb = (span: ReceivedSpan) =>
+      span.attributes['db.system.name'] === 'postgresql' || span.attributes['db.system'] === 'postgresql';
     const spans = inTrace(
       await receiver.waitFor((all) => {
         const trace = inTrace(all);
         // The HTTP server span ends last, once the response is written.
-        return trace.some(isDb) && trace.some((span) => span.kind === 'SERVER' && span.attributes['http.request.method'] === 'GET');
+        return (
+          trace.some(isDb) &&
+          trace.some((span) => span.kind === 'SERVER' && span.attributes['http.request.method'] === 'GET')
+        );
       }),
     );
-    const describeTrace = spans.map((s) => `${s.kind} ${s.name} ${s.spanId}<-${s.parentSpanId ?? 'root'}`).join('\n');
+    const describeTrace = spans
+      .map((s) => `${s.kind} ${s.name} ${s.spanId}<-${s.parentSpanId ?? 'root'}`)
+      .join('\n');
 
     // One tree: a single root, and every other span's parent is in the trace.
     const ids = new Set(spans.map((span) => span.spanId));
     const roots = spans.filter((span) => span.parentSpanId === undefined);
     expect(roots, describeTrace).toHaveLength(1);
-    for (const span of spans) if (span.parentSpanId) expect(ids.has(span.parentSpanId), describeTrace).toBe(true);
+    for (const span of spans)
+      if (span.parentSpanId) expect(ids.has(span.parentSpanId), describeTrace).toBe(true);
     expect(new Set(spans.map((span) => span.service))).toEqual(new Set(['traced-app']));
+    expect(spans[0]!.resource['deployment.environment.name']).toBe('test');
 
     // HTTP: the server span is the root and carries the route; @fastify/otel's request span too.
     const http = roots[0]!;
     expect(http).toMatchObject({ kind: 'SERVER', name: 'GET /work/:id' });
-    expect(http.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.route': '/work/:id', 'http.response.status_code': 200 });
+    expect(http.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'http.route': '/work/:id',
+      'http.response.status_code': 200,
+    });
 
     // gRPC: client and server span for each of the two hops, nested in call order.
     const rpc = (kind: string, service: string, method: string) => {
       const span = spans.find(
-        (s) => s.kind === kind && s.attributes['rpc.service'] === service && s.attributes['rpc.method'] === method,
+        (s) =>
+          s.kind === kind && s.attributes['rpc.service'] === service && s.attributes['rpc.method'] === method,
       );
       expect(span, `${kind} ${service}/${method}\n${describeTrace}`).toBeDefined();
       expect(span!.attributes['rpc.system']).toBe('grpc');
@@ -100,7 +118,9 @@ describe('telemetry with an OTLP endpoint', () => {
     expect(ancestors(outerClient)).toContain(http.spanId);
 
     // Postgres: the query made by the Inner handler, under its server span.
-    const query = spans.find((span) => isDb(span) && span.kind === 'CLIENT' && span.attributes['db.query.text']);
+    const query = spans.find(
+      (span) => isDb(span) && span.kind === 'CLIENT' && span.attributes['db.query.text'],
+    );
     expect(query, describeTrace).toBeDefined();
     expect(String(query!.attributes['db.query.text'])).toMatch(/count/i);
     expect(ancestors(query!)).toContain(innerServer.spanId);
@@ -110,15 +130,21 @@ describe('telemetry with an OTLP endpoint', () => {
     const before = app.logs.length;
     const { body } = await get(app, '/work/7');
     const traceId = body.traceId!;
-    await receiver.waitFor((all) => all.some((span) => span.traceId === traceId && span.kind === 'SERVER' && span.attributes['http.route']));
-    const lines = app.logs.slice(before).filter((line) => ['handling work', 'outer call', 'inner call'].includes(String(line.msg)));
+    await receiver.waitFor((all) =>
+      all.some((span) => span.traceId === traceId && span.kind === 'SERVER' && span.attributes['http.route']),
+    );
+    const lines = app.logs
+      .slice(before)
+      .filter((line) => ['handling work', 'outer call', 'inner call'].includes(String(line.msg)));
     expect(lines.map((line) => line.msg)).toEqual(['handling work', 'outer call', 'inner call']);
     for (const line of lines) {
       expect(line.trace_id).toBe(traceId);
       expect(line.span_id).toMatch(/^[0-9a-f]{16}$/);
     }
     // Each line's span is a span of that trace.
-    const spanIds = new Set(receiver.spans.filter((span) => span.traceId === traceId).map((span) => span.spanId));
+    const spanIds = new Set(
+      receiver.spans.filter((span) => span.traceId === traceId).map((span) => span.spanId),
+    );
     for (const line of lines) expect(spanIds.has(String(line.span_id))).toBe(true);
   });
 
@@ -126,15 +152,25 @@ describe('telemetry with an OTLP endpoint', () => {
     const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
     const { body } = await get(app, '/work/1', { traceparent: `00-${callerTrace}-00f067aa0ba902b7-01` });
     expect(body.traceId).toBe(callerTrace);
-    const spans = await receiver.waitFor((all) => all.some((span) => span.traceId === callerTrace && span.kind === 'SERVER' && span.attributes['http.route']));
-    const root = spans.find((span) => span.traceId === callerTrace && span.attributes['http.route'] && span.kind === 'SERVER');
+    const spans = await receiver.waitFor((all) =>
+      all.some(
+        (span) => span.traceId === callerTrace && span.kind === 'SERVER' && span.attributes['http.route'],
+      ),
+    );
+    const root = spans.find(
+      (span) => span.traceId === callerTrace && span.attributes['http.route'] && span.kind === 'SERVER',
+    );
     expect(root?.parentSpanId).toBe('00f067aa0ba902b7');
   });
 
   it('flushes the spans still buffered when the process stops', async () => {
     const { body } = await get(app, '/work/9');
     expect(await app.stop()).toBe(0);
-    expect(receiver.spans.some((span) => span.traceId === body.traceId && span.kind === 'SERVER' && span.attributes['http.route'])).toBe(true);
+    expect(
+      receiver.spans.some(
+        (span) => span.traceId === body.traceId && span.kind === 'SERVER' && span.attributes['http.route'],
+      ),
+    ).toBe(true);
   });
 });
 
@@ -147,7 +183,12 @@ describe('telemetry without an endpoint', () => {
     const app = await startServiceProcess({
       cwd: platformDir,
       entry,
-      env: { DATABASE_URL: db.url, OTEL_EXPORTER_OTLP_ENDPOINT: undefined, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined, OTEL_BSP_SCHEDULE_DELAY: '50' },
+      env: {
+        DATABASE_URL: db.url,
+        OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
+        OTEL_BSP_SCHEDULE_DELAY: '50',
+      },
     });
     try {
       const { status, body } = await get(app, '/work/1');
@@ -189,9 +230,37 @@ describe('telemetry with an unreachable endpoint', () => {
       }
       expect(await app.stop()).toBe(0);
       const warnings = app.logs.filter((line) => line.level === 'warn' || line.level === 'error');
-      expect(warnings.map((line) => line.msg)).toEqual(['cannot export traces; spans are dropped until the endpoint answers (reported once)']);
+      expect(warnings.map((line) => line.msg)).toEqual([
+        'cannot export traces; spans are dropped until the endpoint answers (reported once)',
+      ]);
     } finally {
       await app.stop();
+      await db.drop();
+    }
+  });
+});
+
+describe('telemetry with OTEL_TRACES_SAMPLER=always_off', () => {
+  it('records and sends no span, and the app works', async () => {
+    const db = await createTestDatabase('telemetry_sampler');
+    const receiver = await startOtlpReceiver();
+    const app = await startServiceProcess({
+      cwd: platformDir,
+      entry,
+      env: {
+        DATABASE_URL: db.url,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_TRACES_SAMPLER: 'always_off',
+        OTEL_BSP_SCHEDULE_DELAY: '50',
+      },
+    });
+    try {
+      expect((await get(app, '/work/1')).status).toBe(200);
+      expect(await app.stop()).toBe(0);
+      expect(receiver.spans).toEqual([]);
+    } finally {
+      await app.stop();
+      await receiver.close();
       await db.drop();
     }
   });

@@ -21,7 +21,8 @@ export interface ReceivedSpan {
   statusCode: number;
 }
 
-export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
+export type AttributeValue =
+  string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
 export type SpanKindName = 'UNSPECIFIED' | 'INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER';
 const KINDS: SpanKindName[] = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
 
@@ -90,7 +91,11 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
         const timer = setTimeout(() => {
           waiters.delete(check);
           const names = receiver.spans.map((span) => `${span.service}: ${span.name}`).join(', ');
-          reject(new Error(`OTLP receiver: condition not met in ${timeoutMs} ms; spans so far: ${names || 'none'}`));
+          reject(
+            new Error(
+              `OTLP receiver: condition not met in ${timeoutMs} ms; spans so far: ${names || 'none'}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();
@@ -131,7 +136,8 @@ function fromProtobuf(body: Uint8Array): ReceivedSpan[] {
     let resource: Record<string, AttributeValue> = {};
     const scopeSpans: Uint8Array[] = [];
     eachField(reader.bytes(), (no, reader) => {
-      if (no === 1) resource = attributesOf(reader.bytes(), 1); // Resource.attributes
+      if (no === 1)
+        resource = attributesOf(reader.bytes(), 1); // Resource.attributes
       else if (no === 2) scopeSpans.push(reader.bytes());
       else return false;
       return true;
@@ -171,7 +177,8 @@ function spanOf(bytes: Uint8Array, resource: Record<string, AttributeValue>, sco
     else if (no === 5) span.name = reader.string();
     else if (no === 6) span.kind = KINDS[reader.int32()] ?? 'UNSPECIFIED';
     else if (no === 9) attributes.push(reader.bytes());
-    else if (no === 15) eachField(reader.bytes(), (no, r) => no === 3 && ((span.statusCode = r.int32()), true));
+    else if (no === 15)
+      eachField(reader.bytes(), (no, r) => no === 3 && ((span.statusCode = r.int32()), true));
     else return false;
     return true;
   });
@@ -182,7 +189,10 @@ function spanOf(bytes: Uint8Array, resource: Record<string, AttributeValue>, sco
 /** The repeated KeyValue field `fieldNo` of a message, as an object. */
 function attributesOf(bytes: Uint8Array, fieldNo: number): Record<string, AttributeValue> {
   const attributes: Record<string, AttributeValue> = {};
-  eachField(bytes, (no, reader) => no === fieldNo && (Object.assign(attributes, keyValue(reader.bytes())), true));
+  eachField(
+    bytes,
+    (no, reader) => no === fieldNo && (Object.assign(attributes, keyValue(reader.bytes())), true),
+  );
   return attributes;
 }
 

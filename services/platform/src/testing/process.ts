@@ -20,6 +20,8 @@ export interface ServiceProcessOptions {
   startTimeoutMs?: number;
 }
 
+const REGISTER = '@app/platform/telemetry/register';
+
 /**
  * Runs a service's real `main.ts` as its own process (as in production, but from sources) on a free
  * port, and resolves once it logs `listening`. For tests across service boundaries.
@@ -28,7 +30,7 @@ export function startServiceProcess(options: ServiceProcessOptions): Promise<Ser
   const child = spawn(
     process.execPath,
     // As in production: telemetry is loaded before the app (it only exports with an OTLP endpoint set).
-    ['--conditions=app-source', '--import', 'tsx', '--import', '@app/platform/telemetry/register', options.entry ?? 'src/main.ts'],
+    ['--conditions=app-source', '--import', 'tsx', '--import', REGISTER, options.entry ?? 'src/main.ts'],
     {
       cwd: options.cwd,
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...options.env },

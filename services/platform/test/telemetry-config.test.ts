@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { telemetryMode, tracesEndpoint } from '../src/telemetry.js';
+
+describe('telemetry configuration (OTEL_* variables only)', () => {
+  it('exports only when an OTLP endpoint is set', () => {
+    expect(telemetryMode({})).toBe('propagate');
+    expect(telemetryMode({ OTEL_EXPORTER_OTLP_ENDPOINT: '' })).toBe('propagate');
+    expect(telemetryMode({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318' })).toBe('export');
+    expect(telemetryMode({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://jaeger:4318/v1/traces' })).toBe(
+      'export',
+    );
+  });
+
+  it('honours OTEL_SDK_DISABLED and OTEL_TRACES_EXPORTER=none', () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318' };
+    expect(telemetryMode({ ...endpoint, OTEL_SDK_DISABLED: 'true' })).toBe('disabled');
+    expect(telemetryMode({ ...endpoint, OTEL_SDK_DISABLED: 'false' })).toBe('export');
+    expect(telemetryMode({ ...endpoint, OTEL_TRACES_EXPORTER: 'none' })).toBe('propagate');
+  });
+
+  it('derives the traces URL as the OTLP exporter does', () => {
+    expect(tracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318/' })).toBe(
+      'http://jaeger:4318/v1/traces',
+    );
+    expect(
+      tracesEndpoint({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector/custom',
+      }),
+    ).toBe('http://collector/custom');
+    expect(tracesEndpoint({})).toBeUndefined();
+  });
+});
