@@ -70,6 +70,37 @@ const login = () =>
   });
 const auth = () => ({ authorization: `Bearer ${craftToken(validClaims(gateway.config, ID))}` });
 
+describe('identity', () => {
+  it('passes the token subject as the caller id, and never a client-sent x-user-id header', async () => {
+    const seen: (string | undefined)[] = [];
+    const createdAt = new Date().toISOString();
+    behaviour = async (context) => {
+      seen.push(context.metadata.get('x-user-id'));
+      return {
+        user: { id: ID, email: 'a@example.com', name: 'A', createdAt },
+        refreshToken: { token: 'opaque', expiresAt: createdAt },
+      };
+    };
+    const me = await gateway.app.inject({
+      method: 'GET',
+      url: '/api/me',
+      headers: { ...auth(), 'x-user-id': 'attacker' },
+    });
+    expect(me.statusCode).toBe(200);
+    expect(seen).toEqual([ID]);
+
+    seen.length = 0;
+    const anonymous = await gateway.app.inject({
+      method: 'POST',
+      url: '/api/auth/signup',
+      headers: { 'x-user-id': 'attacker' },
+      payload: { email: 'a@example.com', password: 'password1', name: 'A' },
+    });
+    expect(anonymous.statusCode).toBe(201);
+    expect(seen).toEqual([undefined]);
+  });
+});
+
 describe('deadlines', () => {
   it('answers 504 DEADLINE_EXCEEDED when a service does not answer in time, and cancels the call', async () => {
     behaviour = hang;
