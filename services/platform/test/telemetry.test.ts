@@ -124,6 +124,9 @@ describe('telemetry with an OTLP endpoint', () => {
     expect(query, describeTrace).toBeDefined();
     expect(String(query!.attributes['db.query.text'])).toMatch(/count/i);
     expect(ancestors(query!)).toContain(innerServer.spanId);
+
+    // The exporter's own requests are not traced (no feedback loop).
+    expect(receiver.spans.some((span) => JSON.stringify(span.attributes).includes('/v1/traces'))).toBe(false);
   });
 
   it('writes the trace id and span id on every log line inside a request', async () => {
