@@ -57,7 +57,8 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const { user } = await users.createUser(request.body, callOptions(request));
+      const { email, password, name } = request.body;
+      const { user } = await users.createUser({ email, password, name }, callOptions(request));
       return reply.code(201).send({ user: toUser(user) });
     },
   );
@@ -74,7 +75,8 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      const { user } = await users.verifyCredentials(request.body, callOptions(request));
+      const { email, password } = request.body;
+      const { user } = await users.verifyCredentials({ email, password }, callOptions(request));
       const userId = toUser(user).id;
       const { refreshToken } = await users.issueRefreshToken({ userId }, callOptions(request, userId));
       return tokenPair(userId, refreshToken);
@@ -92,7 +94,10 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      const { userId, refreshToken } = await users.rotateRefreshToken(request.body, callOptions(request));
+      const { userId, refreshToken } = await users.rotateRefreshToken(
+        { refreshToken: request.body.refreshToken },
+        callOptions(request),
+      );
       return tokenPair(userId, refreshToken);
     },
   );
@@ -108,7 +113,7 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      await users.revokeRefreshToken(request.body, callOptions(request));
+      await users.revokeRefreshToken({ refreshToken: request.body.refreshToken }, callOptions(request));
       return reply.code(204).send(null);
     },
   );

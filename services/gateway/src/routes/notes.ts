@@ -59,7 +59,8 @@ const notes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const { note } = await client.createNote(request.body, callOptions(request, request.user.sub));
+      const { title, body } = request.body;
+      const { note } = await client.createNote({ title, body }, callOptions(request, request.user.sub));
       return reply.code(201).send(toNote(note));
     },
   );
