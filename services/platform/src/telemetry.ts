@@ -87,6 +87,12 @@ async function startExporting(logger: Logger, serviceName: string | undefined): 
     import('@opentelemetry/instrumentation-pg'),
     import('@fastify/otel'),
   ]);
+  const protocol = (
+    process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL
+  )?.trim();
+  if (protocol && protocol !== 'http/protobuf') {
+    logger.warn({ protocol }, 'only the http/protobuf OTLP protocol is supported; using it');
+  }
   const fastify = new FastifyOtelInstrumentation();
   const sdk = new NodeSDK({
     ...(serviceName ? { serviceName } : {}),

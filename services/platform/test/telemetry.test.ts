@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Metadata } from 'nice-grpc';
+import { createServiceClient } from '../src/grpc/client.js';
 import { freePort } from '../src/postgres.js';
 import {
   createTestDatabase,
@@ -10,6 +12,7 @@ import {
   type ServiceProcess,
   type TestDatabase,
 } from '../src/testing/index.js';
+import { OuterDefinition } from './fixtures/definitions.js';
 
 // The fixture is a real process started as services are (tsx + the telemetry register): an HTTP
 // route (Fastify) → gRPC Outer/Relay → gRPC Inner/Count → Postgres through MikroORM.
@@ -198,7 +201,24 @@ describe('telemetry without an endpoint', () => {
       expect(status).toBe(200);
       expect(body.count).toBe(2);
       expect(body.traceId).toBeNull(); // no spans are recorded
-      await get(app, '/work/2');
+      // A trace started upstream still crosses this process's gRPC hops: the log lines carry its id.
+      const outerPort = app.logs.find((line) => line.msg === 'grpc listening')?.outerPort;
+      const outer = createServiceClient(OuterDefinition, `127.0.0.1:${String(outerPort)}`);
+      const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const before = app.logs.length;
+      try {
+        const metadata = Metadata({ traceparent: `00-${callerTrace}-00f067aa0ba902b7-01` });
+        expect(await outer.client.relay({}, { metadata })).toEqual({ count: 2 });
+      } finally {
+        outer.close();
+      }
+      const lines = app.logs
+        .slice(before)
+        .filter((line) => ['outer call', 'inner call'].includes(String(line.msg)));
+      expect(lines.map((line) => [line.msg, line.trace_id])).toEqual([
+        ['outer call', callerTrace],
+        ['inner call', callerTrace],
+      ]);
       expect(await app.stop()).toBe(0);
       expect(receiver.requests).toBe(0);
       expect(receiver.connections).toBe(0);
