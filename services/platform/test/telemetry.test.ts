@@ -253,6 +253,8 @@ describe('telemetry with an unreachable endpoint', () => {
       }
       expect(await app.stop()).toBe(0);
       const warnings = app.logs.filter((line) => line.level === 'warn' || line.level === 'error');
+      // Without OTEL_SERVICE_NAME the service is named after the package it runs in (@app/platform).
+      expect(warnings[0]?.service).toBe('platform');
       expect(warnings.map((line) => line.msg)).toEqual([
         'cannot export traces; spans are dropped until the endpoint answers (reported once)',
       ]);

@@ -4,7 +4,9 @@
 //   tsx watch --conditions=app-source --import @app/platform/telemetry/register src/main.ts  (dev)
 // When spans are exported, an ESM loader hook (import-in-the-middle) is installed for exactly the
 // modules the instrumentations patch, so `import pg from 'pg'` in an ES module is instrumented too.
+import { readFileSync } from 'node:fs';
 import { register } from 'node:module';
+import { join } from 'node:path';
 import { createAddHookMessageChannel } from 'import-in-the-middle';
 import { currentTelemetry, shutdownTelemetry, startTelemetry, telemetryMode } from '../telemetry.js';
 
@@ -20,7 +22,17 @@ if (!currentTelemetry()) {
   if (exporting) process.once('beforeExit', () => void shutdownTelemetry());
 }
 
-/** `npm run` names the package (`@app/notes` → `notes`); OTEL_SERVICE_NAME takes precedence. */
+/**
+ * service.name when OTEL_SERVICE_NAME is not set: the name of the package the process runs in
+ * (`services/notes` → `@app/notes` → `notes`), as `npm run dev` and the test helpers start them.
+ */
 function defaultServiceName(): string | undefined {
-  return process.env.npm_package_name?.replace(/^@[^/]+\//, '') || undefined;
+  try {
+    const { name } = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as {
+      name?: unknown;
+    };
+    return typeof name === 'string' && name ? name.replace(/^@[^/]+\//, '') : undefined;
+  } catch {
+    return undefined;
+  }
 }
