@@ -216,9 +216,9 @@ function setDiagLogger(logger: Logger): void {
   const once =
     (level: 'warn' | 'info' | 'debug') =>
     (message: string, ...args: unknown[]) => {
-      const key = message.replace(/\d+/g, '#');
-      if (seen.has(key)) return;
-      if (seen.size < 1_000) seen.add(key);
+      const key = message.replace(/[\da-f]{8,}|\d+/gi, '#'); // ids and counts vary between repeats
+      if (seen.has(key) || seen.size >= 1_000) return;
+      seen.add(key);
       logger[level]({ details: args.length > 0 ? args.map(describe) : undefined }, message);
     };
   const diagLogger: DiagLogger = {
@@ -228,9 +228,9 @@ function setDiagLogger(logger: Logger): void {
     debug: once('debug'),
     verbose: once('debug'),
   };
-  const level = process.env.OTEL_LOG_LEVEL?.trim().toUpperCase() as keyof typeof DiagLogLevel | undefined;
+  const level = DiagLogLevel[process.env.OTEL_LOG_LEVEL?.trim().toUpperCase() as keyof typeof DiagLogLevel];
   diag.setLogger(diagLogger, {
-    logLevel: level && level in DiagLogLevel ? DiagLogLevel[level] : DiagLogLevel.WARN,
+    logLevel: typeof level === 'number' ? level : DiagLogLevel.WARN,
     suppressOverrideMessage: true,
   });
 }
