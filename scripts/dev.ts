@@ -35,7 +35,12 @@ async function main() {
   const notesDb = env.NOTES_DATABASE_URL ?? (await ensureDatabase(adminUrl!, 'notes'));
 
   const processes: Process[] = [
-    { name: 'users', workspace: 'services/users', env: { PORT: ports.users, DATABASE_URL: usersDb }, url: (p) => `grpc://127.0.0.1:${p}` },
+    {
+      name: 'users',
+      workspace: 'services/users',
+      env: { PORT: ports.users, DATABASE_URL: usersDb },
+      url: (p) => `grpc://127.0.0.1:${p}`,
+    },
     {
       name: 'notes',
       workspace: 'services/notes',
@@ -45,13 +50,21 @@ async function main() {
     {
       name: 'gateway',
       workspace: 'services/gateway',
-      env: { PORT: ports.gateway, USERS_ADDR: `127.0.0.1:${ports.users}`, NOTES_ADDR: `127.0.0.1:${ports.notes}` },
+      env: {
+        PORT: ports.gateway,
+        USERS_ADDR: `127.0.0.1:${ports.users}`,
+        NOTES_ADDR: `127.0.0.1:${ports.notes}`,
+      },
       url: (p) => `http://localhost:${p}  (API docs: http://localhost:${p}/docs)`,
     },
     {
       name: 'web',
       workspace: 'web',
-      env: { PORT: ports.web, GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`, ORIGIN: `http://localhost:${ports.web}` },
+      env: {
+        PORT: ports.web,
+        GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
+        ORIGIN: `http://localhost:${ports.web}`,
+      },
       url: (p) => `http://localhost:${p}`,
     },
   ];
@@ -122,7 +135,8 @@ async function stop(code: number) {
 }
 
 function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined)
+    return Promise.resolve();
   return new Promise((done) => {
     const group = -child.pid!;
     const force = setTimeout(() => signalGroup(group, 'SIGKILL'), 10_000);

@@ -12,7 +12,12 @@ const buf = join(root, 'node_modules/.bin/buf');
 const plugin = join(root, 'node_modules/.bin/protoc-gen-ts_proto');
 
 const common = ['esModuleInterop=true', 'importSuffix=.js', 'useDate=string', 'outputJsonMethods=false'];
-const serverOptions = [...common, 'outputServices=nice-grpc', 'outputServices=generic-definitions', 'useExactTypes=false'];
+const serverOptions = [
+  ...common,
+  'outputServices=nice-grpc',
+  'outputServices=generic-definitions',
+  'useExactTypes=false',
+];
 const typesOnlyOptions = [...common, 'onlyTypes=true'];
 
 type Target = { protoPath: string; out: string; options: string[] };
@@ -51,7 +56,9 @@ if (process.argv.includes('--check')) {
       }
     });
     if (stale.length > 0) {
-      console.error(`Generated code is stale in: ${stale.map((t) => t.out).join(', ')}. Run \`npm run proto\`.`);
+      console.error(
+        `Generated code is stale in: ${stale.map((t) => t.out).join(', ')}. Run \`npm run proto\`.`,
+      );
       process.exit(1);
     }
     console.log('Generated code is up to date.');

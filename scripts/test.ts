@@ -17,7 +17,8 @@ function run(title: string, command: string, args: string[], env: NodeJS.Process
   const started = Date.now();
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  if (result.status !== 0) throw new Error(`${title} failed (exit ${result.status ?? result.signal}, ${seconds}s)`);
+  if (result.status !== 0)
+    throw new Error(`${title} failed (exit ${result.status ?? result.signal}, ${seconds}s)`);
   console.log(`✔ ${title} (${seconds}s)`);
 }
 

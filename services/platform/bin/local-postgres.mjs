@@ -28,7 +28,9 @@ const server = new EmbeddedPostgres({
 
 if (!existsSync(`${dataDir}/PG_VERSION`)) await server.initialise();
 await server.start();
-process.stdout.write(`${JSON.stringify({ adminUrl: `postgres://${user}:${password}@127.0.0.1:${port}/postgres` })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ adminUrl: `postgres://${user}:${password}@127.0.0.1:${port}/postgres` })}\n`,
+);
 
 // The parent went away without signalling: stop anyway, leaving nothing behind.
 process.stdin.on('end', () => process.kill(process.pid, 'SIGTERM'));

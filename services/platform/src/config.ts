@@ -20,11 +20,18 @@ interface Defaults<T> {
   devDefault?: T;
 }
 
-function required<T>(raw: string | undefined, production: boolean, defaults: Defaults<T>, parse: (raw: string) => T): T {
+function required<T>(
+  raw: string | undefined,
+  production: boolean,
+  defaults: Defaults<T>,
+  parse: (raw: string) => T,
+): T {
   if (raw === undefined || raw === '') {
     if (defaults.default !== undefined) return defaults.default;
     if (!production && defaults.devDefault !== undefined) return defaults.devDefault;
-    throw new Error(production && defaults.devDefault !== undefined ? 'is required in production' : 'is required');
+    throw new Error(
+      production && defaults.devDefault !== undefined ? 'is required in production' : 'is required',
+    );
   }
   return parse(raw);
 }
@@ -87,7 +94,8 @@ export const env = {
     return {
       parse: (raw, production) =>
         required(raw, production, options, (value) => {
-          if (!/^[\w.-]+:\d{1,5}$|^\[[\da-fA-F:]+\]:\d{1,5}$/.test(value)) throw new Error(`must be host:port, got "${value}"`);
+          if (!/^[\w.-]+:\d{1,5}$|^\[[\da-fA-F:]+\]:\d{1,5}$/.test(value))
+            throw new Error(`must be host:port, got "${value}"`);
           return value;
         }),
     };
@@ -97,7 +105,8 @@ export const env = {
     return {
       parse: (raw, production) =>
         required(raw, production, options, (value) => {
-          if (!values.includes(value as T)) throw new Error(`must be one of ${values.join(', ')}, got "${value}"`);
+          if (!values.includes(value as T))
+            throw new Error(`must be one of ${values.join(', ')}, got "${value}"`);
           return value as T;
         }),
     };

@@ -46,7 +46,8 @@ export function databaseConfig(options: DatabaseOptions) {
 export async function openDatabase(options: DatabaseOptions): Promise<MikroORM> {
   const orm = await MikroORM.init(databaseConfig(options));
   const applied = await orm.migrator.up();
-  if (applied.length > 0) options.logger?.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+  if (applied.length > 0)
+    options.logger?.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
   return orm;
 }
 

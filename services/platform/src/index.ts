@@ -11,5 +11,11 @@ export {
   type ServiceClientOptions,
 } from './grpc/client.js';
 export { CALLER_ID_METADATA_KEY, callerMetadata, requireCallerId } from './grpc/identity.js';
-export { databaseConfig, isConnectionError, openDatabase, type DatabaseOptions, type MikroORM } from './db.js';
+export {
+  databaseConfig,
+  isConnectionError,
+  openDatabase,
+  type DatabaseOptions,
+  type MikroORM,
+} from './db.js';
 export { databaseUrl, ensureDatabase, freePort, startLocalPostgres, type LocalPostgres } from './postgres.js';

@@ -17,10 +17,17 @@ export interface RunOptions {
  * how to stop. A configuration error prints which variable is wrong and exits with 1; any other start
  * failure is logged and exits with 1. SIGTERM or SIGINT stops gracefully (a second one exits at once).
  */
-export async function runProcess(name: string, start: (logger: Logger) => Promise<Stop>, options: RunOptions = {}) {
+export async function runProcess(
+  name: string,
+  start: (logger: Logger) => Promise<Stop>,
+  options: RunOptions = {},
+) {
   let logger: Logger;
   try {
-    logger = createLogger(name, loadConfig({ LOG_LEVEL: env.oneOf(LOG_LEVELS, { default: 'info' }) }).LOG_LEVEL);
+    logger = createLogger(
+      name,
+      loadConfig({ LOG_LEVEL: env.oneOf(LOG_LEVELS, { default: 'info' }) }).LOG_LEVEL,
+    );
   } catch (error) {
     return failAtStart(name, error);
   }

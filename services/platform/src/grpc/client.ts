@@ -42,7 +42,10 @@ export function createServiceClient<D extends CompatServiceDefinition>(
 }
 
 /** Asks a server's standard health service whether it is serving. Never throws. */
-export async function isServing(client: Client<typeof HealthDefinition>, signal?: AbortSignal): Promise<boolean> {
+export async function isServing(
+  client: Client<typeof HealthDefinition>,
+  signal?: AbortSignal,
+): Promise<boolean> {
   try {
     const response = await client.check({ service: '' }, signal ? { signal } : {});
     return response.status === 1; // SERVING

@@ -27,8 +27,14 @@ export function errorMiddleware(logger: Logger) {
     } catch (error) {
       if (error instanceof ServerError) throw error;
       if (isAbortError(error)) throw new ServerError(Status.CANCELLED, 'The call was cancelled');
-      if (error instanceof ClientError && (error.code === Status.UNAVAILABLE || error.code === Status.DEADLINE_EXCEEDED)) {
-        logger.warn({ method: call.method.path, upstream: error.path, code: Status[error.code] }, 'upstream call failed');
+      if (
+        error instanceof ClientError &&
+        (error.code === Status.UNAVAILABLE || error.code === Status.DEADLINE_EXCEEDED)
+      ) {
+        logger.warn(
+          { method: call.method.path, upstream: error.path, code: Status[error.code] },
+          'upstream call failed',
+        );
         throw new ServerError(error.code, 'A service this call depends on is unavailable');
       }
       logger.error({ err: error, method: call.method.path }, 'unhandled error in gRPC call');

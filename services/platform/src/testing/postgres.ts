@@ -27,7 +27,8 @@ export interface TestDatabase {
 /** A fresh, empty database of its own for one test file. */
 export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
   const adminUrl = process.env.TEST_DATABASE_URL;
-  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set: add the platform global setup to vitest.config.ts');
+  if (!adminUrl)
+    throw new Error('TEST_DATABASE_URL is not set: add the platform global setup to vitest.config.ts');
   const name = `test_${prefix.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`.toLowerCase();
   const url = await ensureDatabase(adminUrl, name);
   return { url, drop: () => dropDatabase(adminUrl, name) };

@@ -56,7 +56,11 @@ export function startServiceProcess(options: ServiceProcessOptions): Promise<Ser
   return new Promise((resolve, reject) => {
     const fail = (reason: string) => {
       void stop();
-      reject(new Error(`${options.cwd}: ${reason}\n${stderr.join('')}\n${logs.map((l) => JSON.stringify(l)).join('\n')}`));
+      reject(
+        new Error(
+          `${options.cwd}: ${reason}\n${stderr.join('')}\n${logs.map((l) => JSON.stringify(l)).join('\n')}`,
+        ),
+      );
     };
     const timer = setTimeout(() => fail('did not start in time'), options.startTimeoutMs ?? 30_000);
     void exited.then((code) => {
