@@ -4,7 +4,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createLogger, type Logger } from '@app/platform';
-import { fastifyOtel } from '@app/platform/telemetry';
+import { currentTraceId, fastifyOtel } from '@app/platform/telemetry';
 import Fastify, { type FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { GatewayConfig } from './config.js';
@@ -37,6 +37,11 @@ export const BODY_LIMIT = 1024 * 1024;
 const gateway: FastifyPluginAsync<GatewayOptions> = async (fastify, { config, upstreams }) => {
   // One span per request, named after its route (a no-op unless traces are exported; see main.ts).
   await fastify.register(fastifyOtel());
+  // The trace id goes back to the client, to find the request in Jaeger (absent when not traced).
+  fastify.addHook('onRequest', async (_request, reply) => {
+    const traceId = currentTraceId();
+    if (traceId) reply.header('x-trace-id', traceId);
+  });
 
   fastify.decorate('config', config);
   fastify.decorate('upstreams', upstreams);

@@ -11,6 +11,8 @@ export interface ReceivedSpan {
   parentSpanId: string | undefined;
   name: string;
   kind: SpanKindName;
+  /** Nanoseconds since the epoch, e.g. to order siblings by when they started. */
+  startTimeUnixNano: bigint;
   attributes: Record<string, AttributeValue>;
   /** The resource's `service.name`. */
   service: string | undefined;
@@ -163,6 +165,7 @@ function spanOf(bytes: Uint8Array, resource: Record<string, AttributeValue>, sco
     parentSpanId: undefined,
     name: '',
     kind: 'UNSPECIFIED',
+    startTimeUnixNano: 0n,
     attributes: {},
     service: typeof resource['service.name'] === 'string' ? resource['service.name'] : undefined,
     resource,
@@ -176,6 +179,7 @@ function spanOf(bytes: Uint8Array, resource: Record<string, AttributeValue>, sco
     else if (no === 4) span.parentSpanId = hex(reader.bytes()) || undefined;
     else if (no === 5) span.name = reader.string();
     else if (no === 6) span.kind = KINDS[reader.int32()] ?? 'UNSPECIFIED';
+    else if (no === 7) span.startTimeUnixNano = BigInt(reader.fixed64());
     else if (no === 9) attributes.push(reader.bytes());
     else if (no === 15)
       eachField(reader.bytes(), (no, r) => no === 3 && ((span.statusCode = r.int32()), true));
@@ -253,6 +257,7 @@ interface JsonRequest {
         parentSpanId?: string;
         name: string;
         kind?: number;
+        startTimeUnixNano?: string | number;
         attributes?: JsonKeyValue[];
         status?: { code?: number };
       }[];
@@ -270,6 +275,7 @@ function fromJson(request: JsonRequest): ReceivedSpan[] {
         parentSpanId: span.parentSpanId || undefined,
         name: span.name,
         kind: KINDS[span.kind ?? 0] ?? 'UNSPECIFIED',
+        startTimeUnixNano: BigInt(span.startTimeUnixNano ?? 0),
         attributes: jsonAttributes(span.attributes),
         service: typeof resource['service.name'] === 'string' ? resource['service.name'] : undefined,
         resource,
