@@ -1,13 +1,14 @@
 // The real stack for the browser tests: Postgres (TEST_DATABASE_URL, or an embedded one), the users,
 // notes and gateway services from their sources, and the web app built once and run as in production
 // (`node build/index.js`). Returns the teardown, which stops everything in reverse order.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, startLocalPostgres, type LocalPostgres } from '@app/platform';
 import { createTestDatabase, startServiceProcess, type ServiceProcess } from '@app/platform/testing';
+import { startWebApp, stopChild } from './web-app.ts';
 
 const web = resolve(import.meta.dirname, '..');
 const services = resolve(web, '../services');
@@ -47,12 +48,16 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       RATE_LIMIT_AUTH_MAX: '10000',
     });
 
-    // The production build, as it is deployed.
-    const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: web, stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } });
-    if (build.status !== 0) throw new Error('vite build failed');
-
+    // The production build, as it is deployed (the origin of form posts is fixed at build time).
     const port = await freePort();
     const origin = `http://localhost:${port}`;
+    const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
+      cwd: web,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_OPTIONS: '', ORIGIN: origin },
+    });
+    if (build.status !== 0) throw new Error('vite build failed');
+
     const app = await startWebApp({ PORT: String(port), ORIGIN: origin, GATEWAY_URL: `http://127.0.0.1:${gateway.port}` });
     cleanups.push(() => stopChild(app));
 
@@ -63,44 +68,4 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await teardown();
     throw error;
   }
-}
-
-/** `node build/index.js` in production mode; resolves once it listens. */
-export function startWebApp(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['build/index.js'], {
-    cwd: web,
-    env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => fail('did not start in time'), 20_000);
-    const fail = (reason: string) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`web app ${reason}:\n${output.join('')}`));
-    };
-    child.once('exit', (code) => fail(`exited with ${code}`));
-    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output.push(chunk.toString());
-      if (/Listening on/.test(chunk.toString())) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolvePromise(child);
-      }
-    });
-  });
-}
-
-export function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      done();
-    });
-    child.kill('SIGTERM');
-  });
 }

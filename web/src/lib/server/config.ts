@@ -1,5 +1,5 @@
 // The gateway client and session settings of this process, from the environment (src/env.ts).
-import { building } from '$app/environment';
+import { building } from '$app/env';
 import { GATEWAY_URL, ORIGIN } from '$app/env/private';
 import { createGatewayClient } from './gateway.js';
 import { createRefresher } from './session.js';
