@@ -131,22 +131,20 @@ describe('tracing a share with an OTLP endpoint', () => {
     traceId = share.response.headers.get('x-trace-id') ?? '';
     logsBefore = share.logsBefore;
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
-    // The gateway's HTTP server span ends last (once the response is written) and, as the root, is
-    // the last one any hop reports; wait for it and for a query from each service.
-    const inTrace = (all: ReceivedSpan[]) => all.filter((span) => span.traceId === traceId);
-    spans = inTrace(
-      await receiver.waitFor((all) => {
-        const trace = inTrace(all);
-        return (
-          trace.some((span) => span.service === 'gateway' && span.kind === 'SERVER' && !span.parentSpanId) &&
-          trace.some((span) => span.service === 'notes' && isDb(span)) &&
-          trace.some((span) => span.service === 'users' && isDb(span))
-        );
-      }),
+    // Each process reports its spans in its own batches. Wait for the span each hop ends last —
+    // gateway HTTP server, notes and users gRPC server — in whatever trace it is (were a hop to
+    // drop the context, its spans would be in another one, and the assertions below say so).
+    const ended = (all: ReceivedSpan[], service: string, match: (span: ReceivedSpan) => boolean) =>
+      all.some((span) => span.service === service && span.kind === 'SERVER' && match(span));
+    await receiver.waitFor(
+      (all) =>
+        ended(all, 'gateway', (span) => span.traceId === traceId && !span.parentSpanId) &&
+        ended(all, 'notes', (span) => span.attributes['rpc.method'] === 'ShareNote') &&
+        ended(all, 'users', (span) => span.attributes['rpc.method'] === 'GetUserByEmail'),
     );
-    // Give the other batches of this trace (the hops report independently) time to arrive.
+    // Give the batches still in flight time to arrive.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    spans = inTrace(receiver.spans);
+    spans = receiver.spans.filter((span) => span.traceId === traceId);
     tree = renderTree(spans);
     console.log(`span tree of the share (trace ${traceId}):\n${tree}`);
   }, 60_000);
