@@ -8,8 +8,9 @@ export default defineConfig({
     sveltekit({
       adapter: adapter(),
       // The trusted origin of form posts (CSRF check). adapter-node 6 no longer reads ORIGIN when it runs:
-      // it is taken at build time, as SvelteKit 3 documents; without it the origin comes from the
-      // request (https + Host, or PROTOCOL_HEADER/HOST_HEADER behind a proxy).
+      // SvelteKit 3 takes it at build time (here); without it, the origin comes from the request
+      // (https + Host, or PROTOCOL_HEADER/HOST_HEADER behind a proxy). `node server.js` reads ORIGIN at
+      // run time instead: build without ORIGIN for an image that runs anywhere.
       paths: process.env.ORIGIN ? { origin: process.env.ORIGIN } : {},
       // Spans for handle, load functions and form actions (OpenTelemetry). src/instrumentation.server.ts,
       // when it exists, is loaded before the app automatically (no opt-in in SvelteKit 3).

@@ -119,13 +119,18 @@ test('an invalid session clears the cookies and asks to log in', async ({ page, 
 test('a gateway that is down gives a friendly 503 page, never a stack', async ({ browser }) => {
   const port = await freePort();
   const deadGateway = `http://127.0.0.1:${await freePort()}`;
-  const app = await startWebApp({ PORT: String(port), GATEWAY_URL: deadGateway });
   const baseURL = `http://localhost:${port}`;
+  const app = await startWebApp({ PORT: String(port), ORIGIN: baseURL, GATEWAY_URL: deadGateway });
   const context = await browser.newContext({ baseURL });
   try {
     const page = await context.newPage();
     const landing = await page.goto('/');
     expect(landing?.status()).toBe(200);
+
+    // A form says so next to itself.
+    await page.goto('/login');
+    await logIn(page, 'someone@example.com');
+    await expect(page.getByRole('alert')).toHaveText(/The service is unavailable right now/);
 
     const token = `e30.${Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url')}.x`;
     await context.addCookies([

@@ -1,6 +1,6 @@
 // The real stack for the browser tests: Postgres (TEST_DATABASE_URL, or an embedded one), the users,
 // notes and gateway services from their sources, and the web app built once and run as in production
-// (`node build/index.js`). Returns the teardown, which stops everything in reverse order.
+// (`node server.js`). Returns the teardown, which stops everything in reverse order.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -48,16 +48,16 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       RATE_LIMIT_AUTH_MAX: '10000',
     });
 
-    // The production build, as it is deployed (the origin of form posts is fixed at build time).
-    const port = await freePort();
-    const origin = `http://localhost:${port}`;
+    // The production build, as it is deployed: built without an origin, ORIGIN given when it runs.
     const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
       cwd: web,
       stdio: 'inherit',
-      env: { ...process.env, NODE_OPTIONS: '', ORIGIN: origin },
+      env: { ...process.env, NODE_OPTIONS: '', ORIGIN: '' },
     });
     if (build.status !== 0) throw new Error('vite build failed');
 
+    const port = await freePort();
+    const origin = `http://localhost:${port}`;
     const app = await startWebApp({ PORT: String(port), ORIGIN: origin, GATEWAY_URL: `http://127.0.0.1:${gateway.port}` });
     cleanups.push(() => stopChild(app));
 

@@ -5,9 +5,9 @@ import { resolve } from 'node:path';
 
 const web = resolve(import.meta.dirname, '..');
 
-/** `node build/index.js` in production mode; resolves once it listens. */
+/** `node server.js` (the build, with ORIGIN read at run time) in production mode; resolves once it listens. */
 export function startWebApp(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['build/index.js'], {
+  const child = spawn(process.execPath, ['server.js'], {
     cwd: web,
     env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
