@@ -88,7 +88,7 @@ async function shareNote(gateway: ServiceProcess) {
   const share = await post(gateway, `/api/notes/${String(note.body.id)}/shares`, { email: reader }, token);
   expect(share.response.status).toBe(201);
   expect(share.body.email).toBe(reader);
-  return { response: share.response, logsBefore };
+  return { response: share.response, logsBefore, emails: [owner, reader] };
 }
 
 const isDb = (span: ReceivedSpan) =>
@@ -102,7 +102,8 @@ function renderTree(spans: ReceivedSpan[]): string {
   const lines: string[] = [];
   const walk = (span: ReceivedSpan, depth: number) => {
     const query = span.attributes['db.query.text'];
-    const text = typeof query === 'string' ? `  "${query.replace(/\s+/g, ' ').slice(0, 60)}…"` : '';
+    const oneLine = typeof query === 'string' ? query.replace(/\s+/g, ' ') : undefined;
+    const text = oneLine ? `  "${oneLine.length > 60 ? `${oneLine.slice(0, 60)}…` : oneLine}"` : '';
     lines.push(`${String(span.service).padEnd(8)} ${'  '.repeat(depth)}${span.kind} ${span.name}${text}`);
     const children = spans.filter((s) => s.parentSpanId === span.spanId).sort(byStart);
     for (const child of children) walk(child, depth + 1);
@@ -117,6 +118,7 @@ describe('tracing a share with an OTLP endpoint', () => {
   let stack: Stack;
   let traceId: string;
   let logsBefore: { gateway: number };
+  let emails: string[];
   let spans: ReceivedSpan[];
   let tree: string;
 
@@ -130,6 +132,7 @@ describe('tracing a share with an OTLP endpoint', () => {
     const share = await shareNote(stack.gateway);
     traceId = share.response.headers.get('x-trace-id') ?? '';
     logsBefore = share.logsBefore;
+    emails = share.emails;
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     // Each process reports its spans in its own batches. Wait for the span each hop ends last —
     // gateway HTTP server, notes and users gRPC server — in whatever trace it is (were a hop to
@@ -173,6 +176,17 @@ describe('tracing a share with an OTLP endpoint', () => {
       (span) => span.service !== 'gateway' && !gatewayTraces.has(span.traceId),
     );
     expect(orphans.map((span) => `${span.service}: ${span.kind} ${span.name}`)).toEqual([]);
+  });
+
+  it('keeps personal data and secrets out of the spans (query values are redacted)', () => {
+    const query = spans.find(
+      (span) => span.service === 'users' && isDb(span) && span.attributes['db.query.text'],
+    );
+    expect(String(query?.attributes['db.query.text']), tree).toMatch(/^select .* from "users" .*\?/);
+    const everything = JSON.stringify(receiver.spans, (_key, value: unknown) =>
+      typeof value === 'bigint' ? String(value) : value,
+    );
+    for (const secret of [...emails, PASSWORD]) expect(everything).not.toContain(secret);
   });
 
   it('is one tree rooted at the gateway HTTP server span', () => {

@@ -103,7 +103,12 @@ async function startExporting(logger: Logger, serviceName: string | undefined): 
       new HttpInstrumentation(),
       new UndiciInstrumentation(),
       // Queries outside any request (migrations at start, pool housekeeping) would each be a trace.
-      new PgInstrumentation({ requireParentSpan: true }),
+      new PgInstrumentation({
+        requireParentSpan: true,
+        // MikroORM sends queries with their values inlined: without this, emails, password hashes and
+        // token hashes would reach the tracing backend (semconv: redact the literals of db.query.text).
+        requestHook: (span, { query }) => span.setAttribute('db.query.text', redactSqlLiterals(query.text)),
+      }),
       fastify,
     ],
   });
@@ -132,6 +137,15 @@ async function startPropagating(): Promise<TelemetryHandle> {
       context.disable();
     },
   };
+}
+
+/** The query with every literal value (strings, numbers) replaced by `?`; identifiers are kept. */
+export function redactSqlLiterals(sql: string): string {
+  return sql
+    .replace(/\$(\w*)\$[\s\S]*?\$\1\$/g, '?') // dollar-quoted strings
+    .replace(/\b[eE]'(?:[^'\\]|\\.|'')*'/g, '?') // E'...' with backslash escapes
+    .replace(/'(?:[^']|'')*'/g, '?')
+    .replace(/(?<![\w$."])-?\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b/gi, '?');
 }
 
 export type FastifyOtelPlugin = ReturnType<FastifyOtelInstrumentation['plugin']>;
