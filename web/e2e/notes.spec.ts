@@ -136,3 +136,11 @@ test('every page has its own title', async ({ page }) => {
   await signUp(page);
   await expect(page).toHaveTitle('My notes · Notes');
 });
+
+test('pages are served with a content security policy and no framing', async ({ page }) => {
+  const response = await page.goto('/login');
+  const headers = response!.headers();
+  expect(headers['content-security-policy']).toMatch(/script-src 'self' 'nonce-[^']+'/);
+  expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  expect(headers['x-content-type-options']).toBe('nosniff');
+});
