@@ -31,7 +31,7 @@ async function startStack(otel: (service: string) => Record<string, string | und
   const processes: ServiceProcess[] = [];
   const databases: TestDatabase[] = [];
   const stop = async () => {
-    for (const child of processes.reverse()) await child.stop();
+    for (const child of [...processes].reverse()) await child.stop();
     for (const database of databases) await database.drop();
   };
   const start = async (service: string, env: Record<string, string | undefined>) => {
@@ -76,7 +76,7 @@ async function post(gateway: ServiceProcess, path: string, body: unknown, token?
 }
 
 /** Two users sign up, the first logs in, writes a note and shares it with the second (over HTTP). */
-async function shareNote(gateway: ServiceProcess) {
+async function shareNote({ gateway, notes, users }: Stack) {
   const owner = uniqueEmail('trace-owner');
   const reader = uniqueEmail('trace-reader');
   await post(gateway, '/api/auth/signup', { email: owner, password: PASSWORD, name: 'Owner' });
@@ -84,7 +84,7 @@ async function shareNote(gateway: ServiceProcess) {
   const login = await post(gateway, '/api/auth/login', { email: owner, password: PASSWORD });
   const token = String(login.body.accessToken);
   const note = await post(gateway, '/api/notes', { title: 'Traced', body: 'one trace per request' }, token);
-  const logsBefore = { gateway: gateway.logs.length };
+  const logsBefore = { gateway: gateway.logs.length, notes: notes.logs.length, users: users.logs.length };
   const share = await post(gateway, `/api/notes/${String(note.body.id)}/shares`, { email: reader }, token);
   expect(share.response.status).toBe(201);
   expect(share.body.email).toBe(reader);
@@ -117,7 +117,7 @@ describe('tracing a share with an OTLP endpoint', () => {
   let receiver: OtlpReceiver;
   let stack: Stack;
   let traceId: string;
-  let logsBefore: { gateway: number };
+  let logsBefore: Record<'gateway' | 'notes' | 'users', number>;
   let emails: string[];
   let spans: ReceivedSpan[];
   let tree: string;
@@ -129,7 +129,7 @@ describe('tracing a share with an OTLP endpoint', () => {
       OTEL_BSP_SCHEDULE_DELAY: '100',
       OTEL_SERVICE_NAME: service,
     }));
-    const share = await shareNote(stack.gateway);
+    const share = await shareNote(stack);
     traceId = share.response.headers.get('x-trace-id') ?? '';
     logsBefore = share.logsBefore;
     emails = share.emails;
@@ -258,9 +258,11 @@ describe('tracing a share with an OTLP endpoint', () => {
       expect(line.trace_id).toBe(traceId);
       expect(spanIds.has(String(line.span_id))).toBe(true);
     }
-    // notes and users write no line per call; any line they wrote during the share carries its id.
-    for (const service of [stack.notes, stack.users]) {
-      for (const line of service.logs.filter((l) => l.trace_id === traceId)) {
+    // notes and users log no line per call (only failures); any line they wrote during the share
+    // was written inside it and must carry its trace id.
+    for (const service of ['notes', 'users'] as const) {
+      for (const line of stack[service].logs.slice(logsBefore[service])) {
+        expect(line, service).toMatchObject({ trace_id: traceId });
         expect(spanIds.has(String(line.span_id))).toBe(true);
       }
     }
@@ -278,7 +280,7 @@ describe('tracing a share without an endpoint', () => {
       OTEL_BSP_SCHEDULE_DELAY: '50',
     }));
     try {
-      const { response } = await shareNote(stack.gateway);
+      const { response } = await shareNote(stack);
       expect(response.headers.get('x-trace-id')).toBeNull();
       const processes = [stack.gateway, stack.notes, stack.users];
       // Stopping flushes whatever a process might have buffered.
