@@ -19,7 +19,9 @@ test('log out ends the session', async ({ page, context }) => {
   await signUp(page);
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' })).toBeVisible();
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' }),
+  ).toBeVisible();
   expect((await context.cookies()).filter((cookie) => cookie.name.startsWith('session_'))).toEqual([]);
   await page.goto('/notes');
   await expect(page).toHaveURL(/\/login\?redirectTo=%2Fnotes$/);
@@ -28,7 +30,9 @@ test('log out ends the session', async ({ page, context }) => {
 test('a wrong password shows the gateway message and keeps the email', async ({ page }) => {
   const email = await signUp(page);
   await page.getByRole('button', { name: 'Log out' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' })).toBeVisible();
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' }),
+  ).toBeVisible();
   await page.goto('/login');
   await logIn(page, email, 'not the password');
   await expect(page.getByRole('alert')).toHaveText('Wrong email or password');
@@ -66,7 +70,10 @@ test('an email already taken shows next to the Email field', async ({ page, brow
   await other.close();
 });
 
-test('a page that needs a user goes to the login page and back after logging in', async ({ page, browser }) => {
+test('a page that needs a user goes to the login page and back after logging in', async ({
+  page,
+  browser,
+}) => {
   const email = await signUp(page);
   const path = await createNote(page, 'Deep link', 'Come back here');
 
@@ -83,7 +90,9 @@ test('a page that needs a user goes to the login page and back after logging in'
 test('after login, a redirect to another site is refused', async ({ page }) => {
   const email = await signUp(page);
   await page.getByRole('button', { name: 'Log out' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' })).toBeVisible();
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' }),
+  ).toBeVisible();
   for (const target of ['https://evil.example/', '//evil.example/notes', '/\\evil.example']) {
     await page.context().clearCookies();
     await page.goto(`/login?redirectTo=${encodeURIComponent(target)}`);
@@ -92,7 +101,10 @@ test('after login, a redirect to another site is refused', async ({ page }) => {
   }
 });
 
-test('an expired access token is refreshed transparently, rotating the refresh token', async ({ page, context }) => {
+test('an expired access token is refreshed transparently, rotating the refresh token', async ({
+  page,
+  context,
+}) => {
   await signUp(page);
   const before = (await context.cookies()).find((cookie) => cookie.name === 'session_refresh')?.value;
   // The access cookie expires in the browser: drop it.
@@ -145,7 +157,10 @@ test('a gateway that is down gives a friendly 503 page, never a stack', async ({
     const text = await page.locator('body').innerText();
     expect(text).not.toMatch(/ECONNREFUSED|fetch failed|127\.0\.0\.1|\bat .*\.js/);
     // The session survives an outage.
-    expect((await context.cookies()).map((cookie) => cookie.name).sort()).toEqual(['session_access', 'session_refresh']);
+    expect((await context.cookies()).map((cookie) => cookie.name).sort()).toEqual([
+      'session_access',
+      'session_refresh',
+    ]);
   } finally {
     await context.close();
     await stopChild(app);

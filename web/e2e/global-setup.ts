@@ -58,7 +58,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
     const port = await freePort();
     const origin = `http://localhost:${port}`;
-    const app = await startWebApp({ PORT: String(port), ORIGIN: origin, GATEWAY_URL: `http://127.0.0.1:${gateway.port}` });
+    const app = await startWebApp({
+      PORT: String(port),
+      ORIGIN: origin,
+      GATEWAY_URL: `http://127.0.0.1:${gateway.port}`,
+    });
     cleanups.push(() => stopChild(app));
 
     process.env.E2E_BASE_URL = origin;

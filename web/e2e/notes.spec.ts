@@ -96,7 +96,9 @@ test('the create flow works with JavaScript disabled', async ({ browser, baseURL
   await expect(page.getByRole('link', { name: 'Written without JavaScript' })).toBeVisible();
 
   await page.getByRole('button', { name: 'Log out' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' })).toBeVisible();
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' }),
+  ).toBeVisible();
   await page.goto('/login');
   await logIn(page, email, 'wrong password!');
   await expect(page.getByRole('alert')).toHaveText('Wrong email or password');
@@ -106,7 +108,8 @@ test('the create flow works with JavaScript disabled', async ({ browser, baseURL
 test('no console errors or warnings on the main pages', async ({ page }) => {
   const messages: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') messages.push(`${message.type()}: ${message.text()}`);
+    if (message.type() === 'error' || message.type() === 'warning')
+      messages.push(`${message.type()}: ${message.text()}`);
   });
   await page.goto('/');
   await page.goto('/signup');

@@ -9,17 +9,20 @@ function httpUrl(name: string, value: string): string {
   } catch {
     throw new Error(`${name} must be an http(s) URL, got "${value}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${name} must be an http(s) URL, got "${value}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`${name} must be an http(s) URL, got "${value}"`);
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
 export const variables = defineEnvVars({
   GATEWAY_URL: {
-    description: 'Base URL of the REST gateway, e.g. http://127.0.0.1:8080 (required in production; see #lib/server/config).',
+    description:
+      'Base URL of the REST gateway, e.g. http://127.0.0.1:8080 (required in production; see #lib/server/config).',
     schema: (value) => (value ? httpUrl('GATEWAY_URL', value) : undefined),
   },
   ORIGIN: {
-    description: 'The public origin of the app (read by adapter-node); https makes the session cookies Secure.',
+    description:
+      'The public origin of the app (read by adapter-node); https makes the session cookies Secure.',
     schema: (value) => (value ? httpUrl('ORIGIN', value) : undefined),
   },
 });

@@ -20,6 +20,13 @@ export const handle: Handle = async ({ event, resolve }) => {
 /** Unexpected errors: logged here, a plain message for the browser (never a stack). */
 export const handleError: HandleServerError = ({ kind, error, event }) => {
   if (kind !== 'unknown') return;
-  console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', path: event.url.pathname, err: String((error as Error)?.stack ?? error) }));
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      msg: 'unhandled error',
+      path: event.url.pathname,
+      err: String((error as Error)?.stack ?? error),
+    }),
+  );
   return { message: 'Something went wrong on our side. Please try again.' };
 };

@@ -25,14 +25,23 @@ describe('formErrors', () => {
   });
 
   it('keeps messages about other fields, or none, for the whole form', () => {
-    expect(formErrors(invalid('body/extra is not allowed'), fields)).toEqual({ fields: {}, message: 'body/extra is not allowed' });
+    expect(formErrors(invalid('body/extra is not allowed'), fields)).toEqual({
+      fields: {},
+      message: 'body/extra is not allowed',
+    });
     const wrong = { status: 401, code: 'UNAUTHENTICATED' as const, message: 'Invalid email or password' };
     expect(formErrors(wrong, fields)).toEqual({ fields: {}, message: 'Invalid email or password' });
   });
 
   it('sends field-less errors to the fallback field, except failures of the service', () => {
-    const taken = { status: 409, code: 'ALREADY_EXISTS' as const, message: 'A user with this email already exists' };
-    expect(formErrors(taken, fields, 'email')).toEqual({ fields: { email: 'A user with this email already exists' } });
+    const taken = {
+      status: 409,
+      code: 'ALREADY_EXISTS' as const,
+      message: 'A user with this email already exists',
+    };
+    expect(formErrors(taken, fields, 'email')).toEqual({
+      fields: { email: 'A user with this email already exists' },
+    });
     const down = { status: 503, code: 'UNAVAILABLE' as const, message: 'The service is unavailable' };
     expect(formErrors(down, fields, 'email')).toEqual({ fields: {}, message: 'The service is unavailable' });
   });

@@ -40,7 +40,10 @@ describe('gateway client', () => {
   });
 
   it('calls every route of the REST contract with the right method and path', async () => {
-    server.route = (request) => ({ status: request.method === 'DELETE' ? 204 : 200, body: request.method === 'DELETE' ? undefined : {} });
+    server.route = (request) => ({
+      status: request.method === 'DELETE' ? 204 : 200,
+      body: request.method === 'DELETE' ? undefined : {},
+    });
     const id = note.id;
     await client.signup({ email: 'a@example.com', password: 'password1', name: 'A' });
     await client.login({ email: 'a@example.com', password: 'password1' });
@@ -75,7 +78,10 @@ describe('gateway client', () => {
   });
 
   it('escapes ids in paths', async () => {
-    server.route = () => ({ status: 400, body: { error: { code: 'INVALID_ARGUMENT', message: 'params/id must match format "uuid"' } } });
+    server.route = () => ({
+      status: 400,
+      body: { error: { code: 'INVALID_ARGUMENT', message: 'params/id must match format "uuid"' } },
+    });
     await client.getNote('t', '../me');
     expect(server.received[0]?.url).toBe('/api/notes/..%2Fme');
   });
@@ -86,7 +92,10 @@ describe('gateway client', () => {
   });
 
   it('maps the error body to a typed error with the gateway message', async () => {
-    server.route = () => ({ status: 401, body: { error: { code: 'UNAUTHENTICATED', message: 'Invalid email or password' } } });
+    server.route = () => ({
+      status: 401,
+      body: { error: { code: 'UNAUTHENTICATED', message: 'Invalid email or password' } },
+    });
     expect(await client.login({ email: 'a@example.com', password: 'wrong-pass' })).toEqual({
       ok: false,
       error: { status: 401, code: 'UNAUTHENTICATED', message: 'Invalid email or password' },
@@ -100,7 +109,10 @@ describe('gateway client', () => {
   });
 
   it('never passes on the text of a 5xx answer', async () => {
-    server.route = () => ({ status: 500, body: { error: { code: 'INTERNAL', message: 'relation "notes" does not exist' } } });
+    server.route = () => ({
+      status: 500,
+      body: { error: { code: 'INTERNAL', message: 'relation "notes" does not exist' } },
+    });
     const result = await client.me('t');
     expect(result.ok).toBe(false);
     if (!result.ok) {
@@ -112,7 +124,10 @@ describe('gateway client', () => {
   it('reports a proxy error page (502) and 503 as UNAVAILABLE', async () => {
     server.route = () => ({ status: 502, text: 'Bad Gateway' });
     expect(await client.me('t')).toMatchObject({ ok: false, error: { status: 502, code: 'UNAVAILABLE' } });
-    server.route = () => ({ status: 503, body: { error: { code: 'UNAVAILABLE', message: 'A service is unavailable, try again later' } } });
+    server.route = () => ({
+      status: 503,
+      body: { error: { code: 'UNAVAILABLE', message: 'A service is unavailable, try again later' } },
+    });
     expect(await client.me('t')).toMatchObject({ ok: false, error: { status: 503, code: 'UNAVAILABLE' } });
   });
 

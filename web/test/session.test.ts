@@ -11,7 +11,12 @@ import {
 } from '../src/lib/server/session.ts';
 import { accessToken, startTestGateway, type Received, type TestGateway } from './http-gateway.ts';
 
-const USER = { id: '0b8c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d', email: 'ada@example.com', name: 'Ada', createdAt: '2026-11-28T10:00:00.000Z' };
+const USER = {
+  id: '0b8c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d',
+  email: 'ada@example.com',
+  name: 'Ada',
+  createdAt: '2026-11-28T10:00:00.000Z',
+};
 
 /** SvelteKit's cookie jar, reduced to what a session uses, remembering the options of each cookie. */
 class Jar implements CookieJar {
@@ -50,8 +55,15 @@ class Tokens {
   }
 
   answer(request: Received) {
-    if (!this.up) return { status: 503, body: { error: { code: 'UNAVAILABLE', message: 'A service is unavailable, try again later' } } };
-    const unauthenticated = { status: 401, body: { error: { code: 'UNAUTHENTICATED', message: 'Missing or invalid access token' } } };
+    if (!this.up)
+      return {
+        status: 503,
+        body: { error: { code: 'UNAVAILABLE', message: 'A service is unavailable, try again later' } },
+      };
+    const unauthenticated = {
+      status: 401,
+      body: { error: { code: 'UNAUTHENTICATED', message: 'Missing or invalid access token' } },
+    };
     if (request.url === '/api/auth/refresh') {
       this.rotations++;
       const token = (request.body as { refreshToken: string }).refreshToken;
@@ -109,8 +121,19 @@ describe('session', () => {
     newSession(jar).start({ ...pair, tokenType: 'Bearer' });
     expect(jar.get(ACCESS_COOKIE)).toBe(pair.accessToken);
     expect(jar.get(REFRESH_COOKIE)).toBe(pair.refreshToken);
-    expect(jar.options.get(ACCESS_COOKIE)).toEqual({ path: '/', httpOnly: true, sameSite: 'lax', secure: true, maxAge: 600 });
-    expect(jar.options.get(REFRESH_COOKIE)).toMatchObject({ path: '/', httpOnly: true, sameSite: 'lax', secure: true });
+    expect(jar.options.get(ACCESS_COOKIE)).toEqual({
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: true,
+      maxAge: 600,
+    });
+    expect(jar.options.get(REFRESH_COOKIE)).toMatchObject({
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: true,
+    });
   });
 
   it('calls the gateway with a valid access token without refreshing', async () => {
@@ -160,7 +183,10 @@ describe('session', () => {
 
   it('does not refresh twice in a request when the fresh token is refused too', async () => {
     const { jar } = signedIn(-60);
-    server.route = (request) => (request.url === '/api/me' ? { status: 401, body: { error: { code: 'UNAUTHENTICATED', message: 'no' } } } : tokens.answer(request));
+    server.route = (request) =>
+      request.url === '/api/me'
+        ? { status: 401, body: { error: { code: 'UNAUTHENTICATED', message: 'no' } } }
+        : tokens.answer(request);
     const result = await newSession(jar).user();
     expect(result).toMatchObject({ ok: false, error: { status: 401 } });
     expect(tokens.rotations).toBe(1);

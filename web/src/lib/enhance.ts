@@ -17,7 +17,8 @@ export function submitForm({ busy, reset = true }: EnhanceOptions = {}): SubmitF
       try {
         await update({ reset });
         if (result.type === 'failure') {
-          for (const input of formElement.querySelectorAll<HTMLInputElement>('input[type="password"]')) input.value = '';
+          for (const input of formElement.querySelectorAll<HTMLInputElement>('input[type="password"]'))
+            input.value = '';
           await tick();
           formElement.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
         }

@@ -9,7 +9,8 @@ const production = process.env.NODE_ENV === 'production';
 /** GATEWAY_URL; outside production it defaults to the gateway of `npm run dev`. */
 function gatewayUrl(): string {
   if (GATEWAY_URL) return GATEWAY_URL;
-  if (production && !building) throw new Error('GATEWAY_URL is required in production (the URL of the REST gateway)');
+  if (production && !building)
+    throw new Error('GATEWAY_URL is required in production (the URL of the REST gateway)');
   return 'http://127.0.0.1:8080';
 }
 

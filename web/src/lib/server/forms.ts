@@ -27,11 +27,17 @@ function capitalize(text: string): string {
  * @param fields the form's fields, as the gateway names them
  * @param fallbackField where errors that name no field go (e.g. the email of a share form), if anywhere
  */
-export function formErrors<F extends string>(error: GatewayError, fields: readonly F[], fallbackField?: F): FormErrors<F> {
+export function formErrors<F extends string>(
+  error: GatewayError,
+  fields: readonly F[],
+  fallbackField?: F,
+): FormErrors<F> {
   const match = /^(?:body\/)?([A-Za-z]+)\s+(.+)$/s.exec(error.message);
   const field = match?.[1] as F | undefined;
   if (error.code === 'INVALID_ARGUMENT' && match && field && fields.includes(field)) {
-    return { fields: { [field]: `${capitalize(field)} ${humanize(match[2] ?? '')}` } as Partial<Record<F, string>> };
+    return {
+      fields: { [field]: `${capitalize(field)} ${humanize(match[2] ?? '')}` } as Partial<Record<F, string>>,
+    };
   }
   if (fallbackField && error.status < 500) {
     return { fields: { [fallbackField]: error.message } as Partial<Record<F, string>> };

@@ -2,8 +2,17 @@
 // gateway. Every call resolves to a Result: either the typed answer or a GatewayError with the gateway's
 // {error: {code, message}}; a gateway that cannot be reached becomes UNAVAILABLE (503), never a throw.
 // Request and answer types come from the protos (types-only codegen in ../gen; `import type` only).
-import type { CreateNoteRequest, Note as NoteMessage, Share as ShareMessage, UpdateNoteRequest } from '../gen/notes/v1/notes.js';
-import type { CreateUserRequest, User as UserMessage, VerifyCredentialsRequest } from '../gen/users/v1/users.js';
+import type {
+  CreateNoteRequest,
+  Note as NoteMessage,
+  Share as ShareMessage,
+  UpdateNoteRequest,
+} from '../gen/notes/v1/notes.js';
+import type {
+  CreateUserRequest,
+  User as UserMessage,
+  VerifyCredentialsRequest,
+} from '../gen/users/v1/users.js';
 
 /** Proto timestamps are optional in the messages; the REST API always sends them (RFC 3339). */
 type WithTimes<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: string };
@@ -57,7 +66,11 @@ export interface GatewayClient {
   refresh(refreshToken: string, signal?: AbortSignal): Promise<Result<TokenPair>>;
   logout(refreshToken: string, signal?: AbortSignal): Promise<Result<null>>;
   me(token: string, signal?: AbortSignal): Promise<Result<User>>;
-  listNotes(token: string, page?: { limit?: number; cursor?: string }, signal?: AbortSignal): Promise<Result<NotePage>>;
+  listNotes(
+    token: string,
+    page?: { limit?: number; cursor?: string },
+    signal?: AbortSignal,
+  ): Promise<Result<NotePage>>;
   createNote(token: string, input: NoteInput, signal?: AbortSignal): Promise<Result<Note>>;
   getNote(token: string, id: string, signal?: AbortSignal): Promise<Result<Note>>;
   updateNote(token: string, id: string, changes: NoteChanges, signal?: AbortSignal): Promise<Result<Note>>;
@@ -107,14 +120,22 @@ function codeOfStatus(status: number): ErrorCode {
 
 function errorOf(status: number, body: unknown): GatewayError {
   const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  const code = typeof error?.code === 'string' && ERROR_CODES.has(error.code) ? (error.code as ErrorCode) : codeOfStatus(status);
+  const code =
+    typeof error?.code === 'string' && ERROR_CODES.has(error.code)
+      ? (error.code as ErrorCode)
+      : codeOfStatus(status);
   if (code === 'UNAVAILABLE') return { ...UNAVAILABLE, status };
   if (status >= 500) return { status, code, message: 'Something went wrong on our side. Please try again.' };
-  const message = typeof error?.message === 'string' && error.message ? error.message : 'The request was rejected.';
+  const message =
+    typeof error?.message === 'string' && error.message ? error.message : 'The request was rejected.';
   return { status, code, message };
 }
 
-export function createGatewayClient({ baseUrl, fetch: fetchFn = fetch, timeoutMs = 10_000 }: GatewayClientOptions): GatewayClient {
+export function createGatewayClient({
+  baseUrl,
+  fetch: fetchFn = fetch,
+  timeoutMs = 10_000,
+}: GatewayClientOptions): GatewayClient {
   const base = baseUrl.replace(/\/+$/, '');
 
   async function call<T>(
@@ -170,7 +191,8 @@ export function createGatewayClient({ baseUrl, fetch: fetchFn = fetch, timeoutMs
     getNote: (token, id, signal) => call('GET', note(id), { token, signal }),
     updateNote: (token, id, changes, signal) => call('PATCH', note(id), { token, body: changes, signal }),
     deleteNote: (token, id, signal) => call('DELETE', note(id), { token, signal }),
-    shareNote: (token, id, email, signal) => call('POST', `${note(id)}/shares`, { token, body: { email }, signal }),
+    shareNote: (token, id, email, signal) =>
+      call('POST', `${note(id)}/shares`, { token, body: { email }, signal }),
     unshareNote: (token, id, userId, signal) =>
       call('DELETE', `${note(id)}/shares/${encodeURIComponent(userId)}`, { token, signal }),
   };

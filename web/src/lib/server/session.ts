@@ -104,7 +104,12 @@ export class Session {
   }
 
   #cookieOptions(maxAge?: number): CookieOptions {
-    const options: CookieOptions = { path: '/', httpOnly: true, sameSite: 'lax', secure: this.#options.secure };
+    const options: CookieOptions = {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.#options.secure,
+    };
     if (maxAge !== undefined) options.maxAge = maxAge;
     return options;
   }

@@ -35,13 +35,17 @@ export const actions: Actions = {
   create: async ({ request, locals, url }) => {
     const data = await request.formData();
     const values = { title: text(data, 'title'), body: text(data, 'body') };
-    const result = await locals.session.call((token) => locals.session.gateway.createNote(token, values, locals.session.signal));
+    const result = await locals.session.call((token) =>
+      locals.session.gateway.createNote(token, values, locals.session.signal),
+    );
     if (!result.ok) {
       if (result.error.status === 401) redirectToLogin(url, { withSearch: false });
-      const state: FormState<'title' | 'body'> = { values, ...formErrors(result.error, ['title', 'body'] as const) };
+      const state: FormState<'title' | 'body'> = {
+        values,
+        ...formErrors(result.error, ['title', 'body'] as const),
+      };
       return fail(result.error.status, state);
     }
     redirect(303, `/notes/${result.value.id}?created=1`);
   },
 };
-

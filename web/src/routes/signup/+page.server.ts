@@ -13,7 +13,11 @@ export const load: PageServerLoad = async ({ locals }) => {
 export const actions: Actions = {
   default: async ({ request, locals, url }) => {
     const data = await request.formData();
-    const input = { email: text(data, 'email').trim(), name: text(data, 'name').trim(), password: text(data, 'password') };
+    const input = {
+      email: text(data, 'email').trim(),
+      name: text(data, 'name').trim(),
+      password: text(data, 'password'),
+    };
     // Everything but the password goes back into the form.
     const values = { email: input.email, name: input.name };
     const { gateway, signal } = locals.session;

@@ -8,7 +8,9 @@ import type { Actions, PageServerLoad, RequestEvent } from './$types';
 export const load: PageServerLoad = async (event) => {
   const { locals, params, url } = event;
   const user = await requireUser(event);
-  const result = await locals.session.call((token) => locals.session.gateway.getNote(token, params.id, locals.session.signal));
+  const result = await locals.session.call((token) =>
+    locals.session.gateway.getNote(token, params.id, locals.session.signal),
+  );
   const note = unwrap(result, url, 'This note does not exist, or it is not shared with you.');
   return { note, mine: note.ownerId === user.id, created: url.searchParams.has('created') };
 };
@@ -27,9 +29,15 @@ export const actions: Actions = {
     const { locals, params, request } = event;
     const data = await request.formData();
     const values = { title: text(data, 'title'), body: text(data, 'body') };
-    const result = await run(event, (token) => locals.session.gateway.updateNote(token, params.id, values, locals.session.signal));
+    const result = await run(event, (token) =>
+      locals.session.gateway.updateNote(token, params.id, values, locals.session.signal),
+    );
     if (!result.ok) {
-      const state: NoteForm = { action: 'save', values, ...formErrors(result.error, ['title', 'body'] as const) };
+      const state: NoteForm = {
+        action: 'save',
+        values,
+        ...formErrors(result.error, ['title', 'body'] as const),
+      };
       return fail(result.error.status, state);
     }
     const state: NoteForm = { action: 'save', fields: {}, done: 'Saved.' };
@@ -38,7 +46,9 @@ export const actions: Actions = {
 
   delete: async (event) => {
     const { locals, params } = event;
-    const result = await run(event, (token) => locals.session.gateway.deleteNote(token, params.id, locals.session.signal));
+    const result = await run(event, (token) =>
+      locals.session.gateway.deleteNote(token, params.id, locals.session.signal),
+    );
     if (!result.ok && result.error.status !== 404) {
       const state: NoteForm = { action: 'delete', fields: {}, message: result.error.message };
       return fail(result.error.status, state);
@@ -49,9 +59,15 @@ export const actions: Actions = {
   share: async (event) => {
     const { locals, params, request } = event;
     const email = text(await request.formData(), 'email').trim();
-    const result = await run(event, (token) => locals.session.gateway.shareNote(token, params.id, email, locals.session.signal));
+    const result = await run(event, (token) =>
+      locals.session.gateway.shareNote(token, params.id, email, locals.session.signal),
+    );
     if (!result.ok) {
-      const state: NoteForm = { action: 'share', values: { email }, ...formErrors(result.error, ['email'] as const, 'email') };
+      const state: NoteForm = {
+        action: 'share',
+        values: { email },
+        ...formErrors(result.error, ['email'] as const, 'email'),
+      };
       return fail(result.error.status, state);
     }
     const state: NoteForm = { action: 'share', fields: {}, done: `Shared with ${result.value.email}.` };
@@ -61,7 +77,9 @@ export const actions: Actions = {
   unshare: async (event) => {
     const { locals, params, request } = event;
     const userId = text(await request.formData(), 'userId');
-    const result = await run(event, (token) => locals.session.gateway.unshareNote(token, params.id, userId, locals.session.signal));
+    const result = await run(event, (token) =>
+      locals.session.gateway.unshareNote(token, params.id, userId, locals.session.signal),
+    );
     if (!result.ok && result.error.status !== 404) {
       const state: NoteForm = { action: 'unshare', fields: {}, message: result.error.message };
       return fail(result.error.status, state);
