@@ -149,7 +149,6 @@ describe('tracing a share with an OTLP endpoint', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     spans = receiver.spans.filter((span) => span.traceId === traceId);
     tree = renderTree(spans);
-    console.log(`span tree of the share (trace ${traceId}):\n${tree}`);
   }, 60_000);
 
   afterAll(async () => {
