@@ -257,10 +257,15 @@ describe('tracing a share with an OTLP endpoint', () => {
       expect(line.trace_id).toBe(traceId);
       expect(spanIds.has(String(line.span_id))).toBe(true);
     }
-    // notes and users log no line per call (only failures); any line they wrote during the share
-    // was written inside it and must carry its trace id.
+    // notes and users write one line per call (the platform's call log), inside the call's span;
+    // every line they wrote during the share must carry its trace id.
+    const expectedCalls = { notes: 'ShareNote', users: 'GetUserByEmail' };
     for (const service of ['notes', 'users'] as const) {
-      for (const line of stack[service].logs.slice(logsBefore[service])) {
+      const lines = stack[service].logs.slice(logsBefore[service]);
+      expect(lines.map((line) => line.method)).toContainEqual(
+        expect.stringContaining(expectedCalls[service]),
+      );
+      for (const line of lines) {
         expect(line, service).toMatchObject({ trace_id: traceId });
         expect(spanIds.has(String(line.span_id))).toBe(true);
       }

@@ -1,7 +1,7 @@
 export { ConfigError, env, isProduction, loadConfig, type ConfigOf, type Variable } from './config.js';
 export { createLogger, type Logger } from './logger.js';
 export { runProcess, type Stop } from './process.js';
-export { createGrpcServer, errorMiddleware, type GrpcServer } from './grpc/server.js';
+export { callLogMiddleware, createGrpcServer, errorMiddleware, type GrpcServer } from './grpc/server.js';
 export {
   createServiceClient,
   DEFAULT_TIMEOUT_MS,

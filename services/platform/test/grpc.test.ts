@@ -109,6 +109,33 @@ describe('error middleware', () => {
   });
 });
 
+describe('call log', () => {
+  it('writes one line per call with its method, status and duration', async () => {
+    await failure(test.client.notFound({}));
+    const logged = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        msg: 'call completed',
+        method: '/test.v1.TestService/NotFound',
+        code: 'NOT_FOUND',
+        durationMs: expect.any(Number),
+      }),
+    );
+  });
+
+  it('logs what the client saw: INTERNAL for an unexpected error', async () => {
+    await failure(test.client.crash({}));
+    const logged = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        msg: 'call completed',
+        method: '/test.v1.TestService/Crash',
+        code: 'INTERNAL',
+      }),
+    );
+  });
+});
+
 describe('health service', () => {
   it('answers SERVING', async () => {
     expect(await health.client.check({ service: '' })).toEqual({ status: 1 });

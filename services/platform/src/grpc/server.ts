@@ -43,6 +43,30 @@ export function errorMiddleware(logger: Logger) {
   };
 }
 
+/**
+ * One log line per call, like an HTTP access log: method, status and duration, written inside the
+ * call's span so it carries the trace id. Health checks (probes every few seconds) log at debug.
+ */
+export function callLogMiddleware(logger: Logger) {
+  return async function* <Request, Response>(
+    call: ServerMiddlewareCall<Request, Response>,
+    context: CallContext,
+  ): AsyncGenerator<Response, Response | void, undefined> {
+    const started = performance.now();
+    let code = Status.OK;
+    try {
+      return yield* call.next(call.request, context);
+    } catch (error) {
+      code = error instanceof ServerError ? error.code : Status.UNKNOWN;
+      throw error;
+    } finally {
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      const level = call.method.path.startsWith('/grpc.health.') ? 'debug' : 'info';
+      logger[level]({ method: call.method.path, code: Status[code], durationMs }, 'call completed');
+    }
+  };
+}
+
 export interface GrpcServer {
   server: Server;
   /** The standard gRPC health service's state: healthy while serving, unhealthy once shutting down. */
@@ -53,9 +77,12 @@ export interface GrpcServer {
   shutdown(graceMs?: number): Promise<void>;
 }
 
-/** A nice-grpc server with tracing, the error middleware and the standard health service. */
+/** A nice-grpc server with tracing, a call log, the error middleware and the standard health service. */
 export function createGrpcServer(logger: Logger): GrpcServer {
-  const server = createServer().use(openTelemetryServerMiddleware()).use(errorMiddleware(logger));
+  const server = createServer()
+    .use(openTelemetryServerMiddleware())
+    .use(callLogMiddleware(logger))
+    .use(errorMiddleware(logger));
   const health = HealthState();
   server.add(HealthDefinition, HealthServiceImpl(health));
   return {
