@@ -71,7 +71,7 @@ async function main() {
 
   const listening = processes.map((p) => start(p));
   const urls = await Promise.all(listening);
-  const width = Math.max(...processes.map((p) => p.name.length));
+  const width = Math.max(...processes.map((p) => p.name.length), 'postgres'.length);
   console.log(
     [
       '',

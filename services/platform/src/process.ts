@@ -15,7 +15,7 @@ export interface RunOptions {
 /**
  * Runs a long-lived process: `start` reads its config, opens what it needs, starts serving and returns
  * how to stop. A configuration error prints which variable is wrong and exits with 1; any other start
- * failure is logged and exits with 1. SIGTERM or SIGINT stops gracefully (a second one exits at once).
+ * failure is logged and exits with 1. SIGTERM or SIGINT stops gracefully (a second SIGINT exits at once).
  */
 export async function runProcess(
   name: string,
@@ -48,7 +48,10 @@ export async function runProcess(
   let stopping = false;
   const onSignal = async (signal: NodeJS.Signals) => {
     if (stopping) {
-      logger.warn({ signal }, 'second signal, exiting now');
+      // A second Ctrl-C means "now". A repeated SIGTERM does not: a watcher or a process manager may
+      // pass one on to us besides the one sent to the whole process group.
+      if (signal !== 'SIGINT') return;
+      logger.warn({ signal }, 'second interrupt, exiting now');
       process.exit(1);
     }
     stopping = true;
