@@ -1,7 +1,7 @@
 // SvelteKit 3 reads its configuration from the Vite plugin (svelte.config.js is no longer supported).
 import adapter from '@sveltejs/adapter-node';
 import { sveltekit } from '@sveltejs/kit/vite';
-import { defineConfig } from 'vite';
+import { defaultServerConditions, defineConfig } from 'vite';
 
 export default defineConfig(({ command }) => ({
   plugins: [
@@ -34,4 +34,10 @@ export default defineConfig(({ command }) => ({
       tracing: { server: true },
     }),
   ],
+  // `vite dev` runs the platform's telemetry register (src/instrumentation.server.ts) from its TypeScript
+  // sources, like the services in development. The build leaves @app/platform external (adapter-node
+  // keeps production dependencies external): `node server.js` loads its dist, which `npm run build` makes.
+  ...(command === 'serve'
+    ? { ssr: { resolve: { conditions: ['app-source', ...defaultServerConditions] } } }
+    : {}),
 }));

@@ -49,7 +49,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     });
 
     // The production build, as it is deployed: built without an origin, ORIGIN given when it runs.
-    const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
+    // `npm run build` builds @app/platform too: the server loads its dist (the telemetry register).
+    const build = spawnSync('npm', ['run', 'build', '--silent', '--', '--logLevel', 'warn'], {
       cwd: web,
       stdio: 'inherit',
       env: { ...process.env, NODE_OPTIONS: '', ORIGIN: '' },

@@ -130,7 +130,6 @@ test('a share done in the browser is one trace from the web app to Postgres', as
   const gatewayShare = receiver.spans.find(isGatewayShare)!;
   const spans = receiver.spans.filter((span) => span.traceId === gatewayShare.traceId);
   const tree = renderTree(spans);
-  console.log(`The trace of the share:\n${tree}`);
 
   // One trace, every service, Postgres; one tree rooted at the web app's HTTP server span.
   expect(new Set(spans.map((span) => span.service)), tree).toEqual(
@@ -185,4 +184,29 @@ test('a share done in the browser is one trace from the web app to Postgres', as
   for (const span of spans.filter((s) => s.kind === 'SERVER' && s.attributes['rpc.system'] === undefined)) {
     expect(span.attributes['http.request.method'], `${span.service}: ${span.name}`).toBe('POST');
   }
+});
+
+test('without an endpoint the web app serves and sends nothing', async () => {
+  // On the OTLP default port (4318) when it is free: an exporter falling back to its default
+  // endpoint would send there.
+  const silent = await startOtlpReceiver({ port: 4318 }).catch(() => startOtlpReceiver());
+  const port = await freePort();
+  const app = await startWebApp({
+    PORT: String(port),
+    GATEWAY_URL: 'http://127.0.0.1:9', // unreachable: the pages below do not need it
+    OTEL_BSP_SCHEDULE_DELAY: '50',
+    OTEL_EXPORTER_OTLP_ENDPOINT: '',
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
+  });
+  try {
+    for (const path of ['/', '/login', '/notes']) {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, { redirect: 'manual' });
+      expect(response.status, path).toBeLessThan(400);
+    }
+  } finally {
+    await stopChild(app); // a process that exports flushes when it stops
+    await silent.close();
+  }
+  expect(silent.requests).toBe(0);
+  expect(silent.connections).toBe(0);
 });
