@@ -46,6 +46,10 @@ export function createNotesHandler(notes: NoteService): NotesServiceImplementati
         await notes.unshareNote(requireCallerId(context), request);
         return {};
       }),
+    listShares: ({ noteId }, context) =>
+      call(async () => ({
+        shares: await notes.listShares(requireCallerId(context), noteId, context.signal),
+      })),
   };
 }
 

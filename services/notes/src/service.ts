@@ -64,6 +64,8 @@ export interface UserDirectory {
    * Throws UnavailableError when the directory cannot answer in time.
    */
   findByEmail(email: string, signal?: AbortSignal): Promise<DirectoryUser | null>;
+  /** The user with this id, or null when there is none (any more). Throws UnavailableError likewise. */
+  findById(id: string, signal?: AbortSignal): Promise<DirectoryUser | null>;
 }
 
 export type NotesErrorCode =
@@ -108,6 +110,7 @@ export class ShareNoteError extends NotesError<
   }
 }
 export class UnshareNoteError extends NotesError<InvalidId | 'SHARE_NOT_FOUND' | Access> {}
+export class ListSharesError extends NotesError<InvalidId | Access> {}
 
 /** Thrown by the ports when the database or the users service cannot be reached; any operation may fail with it. */
 export class UnavailableError extends NotesError<'UNAVAILABLE'> {
@@ -240,6 +243,17 @@ export class NoteService {
     if (!(await this.#notes.removeShare(note.id, input.userId))) {
       throw new UnshareNoteError('SHARE_NOT_FOUND', 'The note is not shared with this user');
     }
+  }
+
+  /**
+   * Who the note is shared with, in the order it was shared, with their current emails; owner only.
+   * A user who no longer exists is left out.
+   */
+  async listShares(callerId: string, noteId: string, signal?: AbortSignal): Promise<Share[]> {
+    validId('noteId', noteId, ListSharesError);
+    const note = await this.#ownedNote(callerId, noteId, ListSharesError);
+    const users = await Promise.all(note.sharedWith.map((id) => this.#users.findById(id, signal)));
+    return users.filter((user) => user !== null).map((user) => ({ userId: user.id, email: user.email }));
   }
 
   /** The note if the caller owns it: NOTE_NOT_FOUND if they may not see it, NOT_OWNER if it is only shared with them. */

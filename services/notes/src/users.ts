@@ -20,12 +20,26 @@ export class GrpcUserDirectory implements UserDirectory {
     private readonly options: GrpcUserDirectoryOptions = {},
   ) {}
 
-  async findByEmail(email: string, signal?: AbortSignal): Promise<DirectoryUser | null> {
+  findByEmail(email: string, signal?: AbortSignal): Promise<DirectoryUser | null> {
+    return this.#lookup((options) => this.users.getUserByEmail({ email }, options), signal);
+  }
+
+  findById(id: string, signal?: AbortSignal): Promise<DirectoryUser | null> {
+    return this.#lookup((options) => this.users.getUser({ id }, options), signal);
+  }
+
+  async #lookup(
+    call: (options: {
+      signal?: AbortSignal;
+      deadline: number;
+    }) => Promise<{ user?: DirectoryUser | undefined }>,
+    signal?: AbortSignal,
+  ): Promise<DirectoryUser | null> {
     try {
       // The caller's signal: a cancelled request cancels this call too. The deadline: a users service
       // that is stuck fails this call in time instead of holding the request.
       const deadline = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-      const { user } = await this.users.getUserByEmail({ email }, { signal, deadline });
+      const { user } = await call({ signal, deadline });
       return user ? { id: user.id, email: user.email } : null;
     } catch (error) {
       if (!(error instanceof ClientError)) throw error;

@@ -76,4 +76,9 @@ export class InMemoryUserDirectory implements UserDirectory {
     if (this.down) throw new UnavailableError();
     return this.users.find((user) => user.email.toLowerCase() === email.toLowerCase()) ?? null;
   }
+
+  async findById(id: string): Promise<DirectoryUser | null> {
+    if (this.down) throw new UnavailableError();
+    return this.users.find((user) => user.id === id) ?? null;
+  }
 }

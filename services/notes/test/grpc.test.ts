@@ -115,6 +115,11 @@ describe('ownership and sharing', () => {
     await expectStatus(notes.deleteNote({ id }, as(bob)), Status.PERMISSION_DENIED);
     await expectStatus(notes.unshareNote({ noteId: id, userId: bob.id }, as(bob)), Status.PERMISSION_DENIED);
     expect((await notes.getNote({ id }, as(alice))).note?.title).toBe('Plans');
+    // Only the owner sees who it is shared with, emails resolved by the users service.
+    expect((await notes.listShares({ noteId: id }, as(alice))).shares).toEqual([
+      { userId: bob.id, email: bob.email },
+    ]);
+    await expectStatus(notes.listShares({ noteId: id }, as(bob)), Status.PERMISSION_DENIED);
 
     // Unshared: gone again for bob.
     await notes.unshareNote({ noteId: id, userId: bob.id }, as(alice));

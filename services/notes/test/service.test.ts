@@ -8,6 +8,7 @@ import {
   encodeCursor,
   GetNoteError,
   ListNotesError,
+  ListSharesError,
   NoteService,
   NotesError,
   ShareNoteError,
@@ -243,6 +244,40 @@ describe('shareNote', () => {
       UnavailableError,
       'UNAVAILABLE',
     );
+  });
+});
+
+describe('listShares', () => {
+  it('lists who the note is shared with, with emails, in the order it was shared', async () => {
+    const note = await create(alice.id);
+    await notes.shareNote(alice.id, { noteId: note.id, email: carol.email });
+    await notes.shareNote(alice.id, { noteId: note.id, email: bob.email });
+    expect(await notes.listShares(alice.id, note.id)).toEqual([
+      { userId: carol.id, email: carol.email },
+      { userId: bob.id, email: bob.email },
+    ]);
+  });
+
+  it('leaves out a user who no longer exists', async () => {
+    const note = await create(alice.id);
+    await notes.shareNote(alice.id, { noteId: note.id, email: bob.email });
+    directory.users.splice(directory.users.indexOf(bob), 1);
+    expect(await notes.listShares(alice.id, note.id)).toEqual([]);
+  });
+
+  it('is owner only, and NOTE_NOT_FOUND for anyone who may not see the note', async () => {
+    const note = await create(alice.id);
+    await notes.shareNote(alice.id, { noteId: note.id, email: bob.email });
+    await expectError(notes.listShares(bob.id, note.id), ListSharesError, 'NOT_OWNER');
+    await expectError(notes.listShares(carol.id, note.id), ListSharesError, 'NOTE_NOT_FOUND');
+    await expectError(notes.listShares(alice.id, 'x'), ListSharesError, 'INVALID_ID');
+  });
+
+  it('is UNAVAILABLE when the users service is down', async () => {
+    const note = await create(alice.id);
+    await notes.shareNote(alice.id, { noteId: note.id, email: bob.email });
+    directory.down = true;
+    await expectError(notes.listShares(alice.id, note.id), UnavailableError, 'UNAVAILABLE');
   });
 });
 

@@ -95,6 +95,14 @@ export interface UnshareNoteRequest {
 export interface UnshareNoteResponse {
 }
 
+export interface ListSharesRequest {
+  noteId: string;
+}
+
+export interface ListSharesResponse {
+  shares: Share[];
+}
+
 function createBaseNote(): Note {
   return { id: "", ownerId: "", title: "", body: "", sharedWith: [], createdAt: undefined, updatedAt: undefined };
 }
@@ -1119,6 +1127,116 @@ export const UnshareNoteResponse: MessageFns<UnshareNoteResponse> = {
   },
 };
 
+function createBaseListSharesRequest(): ListSharesRequest {
+  return { noteId: "" };
+}
+
+export const ListSharesRequest: MessageFns<ListSharesRequest> = {
+  encode(message: ListSharesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.noteId !== "") {
+      writer.uint32(10).string(message.noteId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSharesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSharesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.noteId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ListSharesRequest>): ListSharesRequest {
+    return ListSharesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListSharesRequest>): ListSharesRequest {
+    const message = createBaseListSharesRequest();
+    message.noteId = object.noteId ?? "";
+    return message;
+  },
+};
+
+function createBaseListSharesResponse(): ListSharesResponse {
+  return { shares: [] };
+}
+
+export const ListSharesResponse: MessageFns<ListSharesResponse> = {
+  encode(message: ListSharesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.shares) {
+      Share.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSharesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSharesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shares.push(Share.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ListSharesResponse>): ListSharesResponse {
+    return ListSharesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListSharesResponse>): ListSharesResponse {
+    const message = createBaseListSharesResponse();
+    message.shares = object.shares?.map((e) => Share.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /**
  * Notes owned by a user and shared read-only with other users.
  * The caller's user id arrives in the `x-user-id` metadata entry, set by the gateway; every method
@@ -1192,6 +1310,18 @@ export const NotesServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Who the note is shared with, with their emails (resolved by the users service), in the order it
+     * was shared; owner only (PERMISSION_DENIED when it is only shared with the caller).
+     */
+    listShares: {
+      name: "ListShares",
+      requestType: ListSharesRequest as typeof ListSharesRequest,
+      requestStream: false,
+      responseType: ListSharesResponse as typeof ListSharesResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -1222,6 +1352,14 @@ export interface NotesServiceImplementation<CallContextExt = {}> {
     request: UnshareNoteRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<UnshareNoteResponse>>;
+  /**
+   * Who the note is shared with, with their emails (resolved by the users service), in the order it
+   * was shared; owner only (PERMISSION_DENIED when it is only shared with the caller).
+   */
+  listShares(
+    request: ListSharesRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListSharesResponse>>;
 }
 
 export interface NotesServiceClient<CallOptionsExt = {}> {
@@ -1251,6 +1389,14 @@ export interface NotesServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<UnshareNoteRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<UnshareNoteResponse>;
+  /**
+   * Who the note is shared with, with their emails (resolved by the users service), in the order it
+   * was shared; owner only (PERMISSION_DENIED when it is only shared with the caller).
+   */
+  listShares(
+    request: DeepPartial<ListSharesRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListSharesResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

@@ -92,6 +92,14 @@ export interface UnshareNoteRequest {
 export interface UnshareNoteResponse {
 }
 
+export interface ListSharesRequest {
+  noteId: string;
+}
+
+export interface ListSharesResponse {
+  shares: Share[];
+}
+
 /**
  * Notes owned by a user and shared read-only with other users.
  * The caller's user id arrives in the `x-user-id` metadata entry, set by the gateway; every method
@@ -112,4 +120,9 @@ export interface NotesService {
    */
   ShareNote(request: ShareNoteRequest): Promise<ShareNoteResponse>;
   UnshareNote(request: UnshareNoteRequest): Promise<UnshareNoteResponse>;
+  /**
+   * Who the note is shared with, with their emails (resolved by the users service), in the order it
+   * was shared; owner only (PERMISSION_DENIED when it is only shared with the caller).
+   */
+  ListShares(request: ListSharesRequest): Promise<ListSharesResponse>;
 }
