@@ -56,6 +56,7 @@ describe('OpenAPI', () => {
         'PATCH /api/notes/{id}',
         'DELETE /api/notes/{id}',
         'POST /api/notes/{id}/shares',
+        'GET /api/notes/{id}/shares',
         'DELETE /api/notes/{id}/shares/{userId}',
       ].sort(),
     );

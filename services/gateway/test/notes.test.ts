@@ -105,6 +105,7 @@ describe('notes', () => {
     expectError(await call(bob, 'DELETE', url), 404, 'NOT_FOUND');
     expect(await listAll(bob, 100)).not.toContain(note.id);
     expectError(await call(bob, 'POST', `${url}/shares`, { email: bob.email }), 404, 'NOT_FOUND');
+    expectError(await call(bob, 'GET', `${url}/shares`), 404, 'NOT_FOUND');
 
     // Shared: B reads and lists it, but cannot change or delete it, nor share it on.
     const share = await call(alice, 'POST', `${url}/shares`, { email: bob.email });
@@ -118,6 +119,11 @@ describe('notes', () => {
     expectError(await call(bob, 'DELETE', url), 403, 'PERMISSION_DENIED');
     expectError(await call(bob, 'DELETE', `${url}/shares/${bob.userId}`), 403, 'PERMISSION_DENIED');
     expect((await call(alice, 'GET', url)).json()).toMatchObject({ title: 'Private', body: 'Secret' });
+    // Only the owner sees who it is shared with, by email.
+    const shares = await call(alice, 'GET', `${url}/shares`);
+    expect(shares.statusCode, shares.body).toBe(200);
+    expect(shares.json()).toEqual({ shares: [{ userId: bob.userId, email: bob.email }] });
+    expectError(await call(bob, 'GET', `${url}/shares`), 403, 'PERMISSION_DENIED');
 
     // Unshared: 404 again.
     expect((await call(alice, 'DELETE', `${url}/shares/${bob.userId}`)).statusCode).toBe(204);
@@ -179,6 +185,7 @@ describe('notes', () => {
       400,
       'INVALID_ARGUMENT',
     );
+    expectError(await call(alice, 'GET', '/api/notes/not-a-uuid/shares'), 400, 'INVALID_ARGUMENT');
     const note = await createNote(alice);
     expectError(await call(alice, 'DELETE', `/api/notes/${note.id}/shares/nope`), 400, 'INVALID_ARGUMENT');
 
@@ -229,6 +236,7 @@ describe('notes', () => {
       ['PATCH', `/api/notes/${id}`],
       ['DELETE', `/api/notes/${id}`],
       ['POST', `/api/notes/${id}/shares`],
+      ['GET', `/api/notes/${id}/shares`],
       ['DELETE', `/api/notes/${id}/shares/${id}`],
     ];
     for (const [method, url] of routes) {

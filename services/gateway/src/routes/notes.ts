@@ -24,6 +24,10 @@ const NotePage = Type.Object(
   { additionalProperties: false, title: 'NotePage' },
 );
 const Share = Type.Object({ userId: Uuid, email: Email }, { additionalProperties: false, title: 'Share' });
+const ShareList = Type.Object(
+  { shares: Type.Array(Share) },
+  { additionalProperties: false, title: 'ShareList' },
+);
 
 const notes: FastifyPluginAsyncTypebox = async (fastify) => {
   const client = fastify.upstreams.notes;
@@ -146,6 +150,26 @@ const notes: FastifyPluginAsyncTypebox = async (fastify) => {
       );
       const { userId, email } = present(share, 'share');
       return reply.code(201).send({ userId, email });
+    },
+  );
+
+  fastify.get(
+    '/:id/shares',
+    {
+      schema: {
+        tags: ['notes'],
+        summary: 'Who a note I own is shared with, in the order it was shared',
+        security: bearer,
+        params: NoteParams,
+        response: { 200: ShareList, ...errors(400, 401, 403, 404, ...UPSTREAM_ERRORS) },
+      },
+    },
+    async (request) => {
+      const { shares } = await client.listShares(
+        { noteId: request.params.id },
+        callOptions(request, request.user.sub),
+      );
+      return { shares: shares.map(({ userId, email }) => ({ userId, email })) };
     },
   );
 
