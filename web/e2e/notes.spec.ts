@@ -57,6 +57,7 @@ test('a shared note is read-only for the other user, until it is unshared', asyn
   await page.getByRole('button', { name: 'Share' }).click();
   await expect(page.getByRole('status')).toHaveText(`Shared with ${readerEmail}.`);
   await expect(page.getByText('Shared with 1 person')).toBeVisible();
+  await expect(page.getByRole('listitem').filter({ hasText: readerEmail })).toBeVisible();
 
   await reader.goto('/notes');
   await expect(reader.getByRole('link', { name: 'Team plan' })).toBeVisible();
@@ -70,7 +71,7 @@ test('a shared note is read-only for the other user, until it is unshared', asyn
   await expect(reader.getByRole('button', { name: 'Share' })).toHaveCount(0);
   await expect(reader.getByRole('textbox')).toHaveCount(0);
 
-  await page.getByRole('button', { name: 'Stop sharing with person 1' }).click();
+  await page.getByRole('button', { name: `Stop sharing with ${readerEmail}` }).click();
   await expect(page.getByText('Only you can see this note.')).toBeVisible();
   const response = await reader.goto(path);
   expect(response?.status()).toBe(404);

@@ -57,6 +57,7 @@ describe('gateway client', () => {
     await client.deleteNote('t', id);
     await client.shareNote('t', id, 'b@example.com');
     await client.unshareNote('t', id, note.ownerId);
+    await client.listShares('t', id);
     expect(server.received.map((r) => `${r.method} ${r.url}`)).toEqual([
       'POST /api/auth/signup',
       'POST /api/auth/login',
@@ -70,6 +71,7 @@ describe('gateway client', () => {
       `DELETE /api/notes/${id}`,
       `POST /api/notes/${id}/shares`,
       `DELETE /api/notes/${id}/shares/${note.ownerId}`,
+      `GET /api/notes/${id}/shares`,
     ]);
     expect(server.received[2]?.body).toEqual({ refreshToken: 'r1' });
     expect(server.received[3]?.body).toEqual({ refreshToken: 'r2' });

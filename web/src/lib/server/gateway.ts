@@ -76,6 +76,7 @@ export interface GatewayClient {
   updateNote(token: string, id: string, changes: NoteChanges, signal?: AbortSignal): Promise<Result<Note>>;
   deleteNote(token: string, id: string, signal?: AbortSignal): Promise<Result<null>>;
   shareNote(token: string, id: string, email: string, signal?: AbortSignal): Promise<Result<Share>>;
+  listShares(token: string, id: string, signal?: AbortSignal): Promise<Result<{ shares: Share[] }>>;
   unshareNote(token: string, id: string, userId: string, signal?: AbortSignal): Promise<Result<null>>;
 }
 
@@ -193,6 +194,7 @@ export function createGatewayClient({
     deleteNote: (token, id, signal) => call('DELETE', note(id), { token, signal }),
     shareNote: (token, id, email, signal) =>
       call('POST', `${note(id)}/shares`, { token, body: { email }, signal }),
+    listShares: (token, id, signal) => call('GET', `${note(id)}/shares`, { token, signal }),
     unshareNote: (token, id, userId, signal) =>
       call('DELETE', `${note(id)}/shares/${encodeURIComponent(userId)}`, { token, signal }),
   };

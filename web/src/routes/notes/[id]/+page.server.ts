@@ -1,9 +1,9 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { requireUser, unwrap } from '#lib/server/auth.js';
-import type { Result } from '#lib/server/gateway.js';
+import type { Note, Result, Share } from '#lib/server/gateway.js';
 import { formErrors, text, type FormState } from '#lib/server/forms.js';
 import { redirectToLogin } from '#lib/server/redirects.js';
-import type { Actions, PageServerLoad, RequestEvent } from './$types';
+import type { Actions, PageServerLoad, PageServerLoadEvent, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async (event) => {
   const { locals, params, url } = event;
@@ -12,8 +12,24 @@ export const load: PageServerLoad = async (event) => {
     locals.session.gateway.getNote(token, params.id, locals.session.signal),
   );
   const note = unwrap(result, url, 'This note does not exist, or it is not shared with you.');
-  return { note, mine: note.ownerId === user.id, created: url.searchParams.has('created') };
+  const mine = note.ownerId === user.id;
+  return {
+    note,
+    mine,
+    shares: mine ? await shares(event, note) : [],
+    created: url.searchParams.has('created'),
+  };
 };
+
+/** Who the owner shares the note with, by email; without emails if the list cannot be had right now. */
+async function shares(event: PageServerLoadEvent, note: Note): Promise<Share[]> {
+  if (note.sharedWith.length === 0) return [];
+  const { locals, params } = event;
+  const result = await locals.session.call((token) =>
+    locals.session.gateway.listShares(token, params.id, locals.session.signal),
+  );
+  return result.ok ? result.value.shares : note.sharedWith.map((userId) => ({ userId, email: '' }));
+}
 
 /** Runs an action's gateway call; a session that ended sends the browser to the login page. */
 async function run<T>(event: RequestEvent, call: (token: string) => Promise<Result<T>>): Promise<Result<T>> {
