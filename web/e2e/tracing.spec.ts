@@ -142,7 +142,8 @@ test('a share done in the browser is one trace from the web app to Postgres', as
   expect(roots, tree).toHaveLength(1);
   const root = roots[0]!;
   expect(isShareAction(root), tree).toBe(true);
-  expect(root.attributes).toMatchObject({ 'http.response.status_code': 200 });
+  expect(root.attributes).toMatchObject({ 'http.response.status_code': 200, 'http.route': '/notes/[id]' });
+  expect(root.name).toBe('POST /notes/[id]');
   expect(String(root.attributes['url.path'])).toMatch(/^\/notes\/[0-9a-f-]{36}$/);
 
   // SvelteKit's spans, then the fetch to the gateway, whose server span is its child.

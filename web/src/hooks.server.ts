@@ -1,8 +1,10 @@
+import { setHttpRoute } from '@app/platform/telemetry';
 import type { Handle, HandleServerError } from '@sveltejs/kit/hooks';
 import { gateway, refresher, secureCookies } from '#lib/server/config.js';
 import { Session } from '#lib/server/session.js';
 
 export const handle: Handle = async ({ event, resolve }) => {
+  if (event.route.id) setHttpRoute(event.request.method, event.route.id);
   event.locals.session = new Session({
     cookies: event.cookies,
     gateway,

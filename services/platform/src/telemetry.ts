@@ -19,6 +19,7 @@ import {
   type DiagLogger,
 } from '@opentelemetry/api';
 import type { FastifyOtelInstrumentation } from '@fastify/otel';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { createLogger, type Logger } from './logger.js';
 import { currentTelemetry, setCurrentTelemetry, type TelemetryHandle } from './telemetry/state.js';
@@ -162,6 +163,18 @@ const noopFastifyPlugin = Object.assign(
  */
 export function fastifyOtel(): FastifyOtelPlugin {
   return (currentTelemetry()?.fastifyPlugin as FastifyOtelPlugin | undefined) ?? noopFastifyPlugin;
+}
+
+/**
+ * Names the route of the incoming HTTP request, for servers the HTTP instrumentation cannot see into
+ * (SvelteKit): `http.route` on the server span, and the span's name becomes `<method> <route>`.
+ * A no-op when spans are not recorded.
+ */
+export function setHttpRoute(method: string, route: string): void {
+  const metadata = getRPCMetadata(context.active());
+  if (metadata?.type !== RPCType.HTTP) return;
+  metadata.route = route;
+  metadata.span.updateName(`${method} ${route}`);
 }
 
 /** The trace id of the active span, e.g. for an `x-trace-id` response header. */
