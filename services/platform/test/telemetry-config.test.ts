@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { telemetryMode, tracesEndpoint } from '../src/telemetry.js';
+import { redactSqlLiterals, telemetryMode, tracesEndpoint } from '../src/telemetry.js';
 
 describe('telemetry configuration (OTEL_* variables only)', () => {
   it('exports only when an OTLP endpoint is set', () => {
@@ -29,5 +29,27 @@ describe('telemetry configuration (OTEL_* variables only)', () => {
       }),
     ).toBe('http://collector/custom');
     expect(tracesEndpoint({})).toBeUndefined();
+  });
+});
+
+describe('redactSqlLiterals (no personal data in db.query.text)', () => {
+  it('replaces every literal value and keeps the identifiers', () => {
+    expect(
+      redactSqlLiterals(
+        `select "u0".* from "users" as "u0" where lower(email) = lower('Alice@Example.com') and "u0"."age" > 42 limit 1`,
+      ),
+    ).toBe(`select "u0".* from "users" as "u0" where lower(email) = lower(?) and "u0"."age" > ? limit ?`);
+  });
+
+  it('handles quotes inside strings, E-strings, dollar quotes, negatives and decimals', () => {
+    expect(redactSqlLiterals(`insert into t (a, b, c, d) values ('it''s', E'a\\'b', $$x$$, -1.5e3)`)).toBe(
+      'insert into t (a, b, c, d) values (?, ?, ?, ?)',
+    );
+  });
+
+  it('keeps digits that are part of names and parameters', () => {
+    expect(redactSqlLiterals('select "n0".* from note_shares2 as n0 where id = $1')).toBe(
+      'select "n0".* from note_shares2 as n0 where id = $1',
+    );
   });
 });
