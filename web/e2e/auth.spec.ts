@@ -1,5 +1,6 @@
 import { createNote, expect, logIn, PASSWORD, signUp, test, uniqueEmail } from './helpers.ts';
-import { freePort, startWebApp, stopChild } from './web-app.ts';
+import { freePort } from '@app/platform';
+import { startWebApp, stopChild } from './web-app.ts';
 
 test('sign up logs in, keeps the tokens out of reach of JavaScript', async ({ page, context }) => {
   await signUp(page, uniqueEmail('ada'), 'Ada Lovelace');

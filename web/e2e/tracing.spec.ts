@@ -5,25 +5,17 @@
 // gateway → notes → users → Postgres hops below it. Were the web app to drop the context (no
 // traceparent on its fetch), the gateway's spans would start a trace of their own and this would fail.
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import {
-  createTestDatabase,
-  startOtlpReceiver,
-  startServiceProcess,
-  type OtlpReceiver,
-  type ReceivedSpan,
-} from '@app/platform/testing';
+import { freePort } from '@app/platform';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '@app/platform/testing';
 import { expect, test } from '@playwright/test';
 import { createNote, signUp, uniqueEmail } from './helpers.ts';
-import { freePort, startWebApp, stopChild } from './web-app.ts';
+import { startBackend, startWebApp, stopChild, type Cleanups } from './web-app.ts';
 
-const services = resolve(import.meta.dirname, '../../services');
 const SHARE_ROUTE = '/api/notes/:id/shares';
 
 let receiver: OtlpReceiver;
 let baseURL: string;
-const cleanups: Array<() => Promise<unknown>> = [];
+const cleanups: Cleanups = [];
 
 test.beforeAll(async () => {
   test.setTimeout(60_000);
@@ -35,23 +27,7 @@ test.beforeAll(async () => {
     OTEL_SERVICE_NAME: name,
   });
   // TEST_DATABASE_URL: set by the global setup (the workers inherit it).
-  const usersDb = await createTestDatabase('e2e_trace_users');
-  cleanups.push(() => usersDb.drop());
-  const notesDb = await createTestDatabase('e2e_trace_notes');
-  cleanups.push(() => notesDb.drop());
-  const start = async (name: string, env: Record<string, string>) => {
-    const service = await startServiceProcess({ cwd: join(services, name), env: { ...env, ...otel(name) } });
-    cleanups.push(() => service.stop());
-    return service;
-  };
-  const users = await start('users', { DATABASE_URL: usersDb.url, PASSWORD_HASH_COST: '12' });
-  const notes = await start('notes', { DATABASE_URL: notesDb.url, USERS_ADDR: users.address });
-  const gateway = await start('gateway', {
-    USERS_ADDR: users.address,
-    NOTES_ADDR: notes.address,
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    RATE_LIMIT_AUTH_MAX: '10000',
-  });
+  const { gateway } = await startBackend('e2e_trace', cleanups, otel);
   // The build the global setup made, as in production.
   const port = await freePort();
   baseURL = `http://localhost:${port}`;

@@ -1,9 +1,43 @@
-// The built web app as its own process, as in production.
+// The stack the browser tests run against, as processes: the services from their sources and the
+// built web app, as in production.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { createTestDatabase, startServiceProcess, type ServiceProcess } from '@app/platform/testing';
 
 const web = resolve(import.meta.dirname, '..');
+const services = resolve(web, '../services');
+
+export type Cleanups = Array<() => Promise<unknown>>;
+
+/**
+ * users, notes and the gateway on fresh databases of their own (on the server in TEST_DATABASE_URL);
+ * `env` adds variables per service. What to stop and drop is pushed onto `cleanups`.
+ */
+export async function startBackend(
+  prefix: string,
+  cleanups: Cleanups,
+  env: (service: string) => Record<string, string> = () => ({}),
+): Promise<{ gateway: ServiceProcess }> {
+  const usersDb = await createTestDatabase(`${prefix}_users`);
+  cleanups.push(() => usersDb.drop());
+  const notesDb = await createTestDatabase(`${prefix}_notes`);
+  cleanups.push(() => notesDb.drop());
+  const start = async (name: string, own: Record<string, string>) => {
+    const service = await startServiceProcess({ cwd: join(services, name), env: { ...own, ...env(name) } });
+    cleanups.push(() => service.stop());
+    return service;
+  };
+  const users = await start('users', { DATABASE_URL: usersDb.url, PASSWORD_HASH_COST: '12' });
+  const notes = await start('notes', { DATABASE_URL: notesDb.url, USERS_ADDR: users.address });
+  const gateway = await start('gateway', {
+    USERS_ADDR: users.address,
+    NOTES_ADDR: notes.address,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    RATE_LIMIT_AUTH_MAX: '10000',
+  });
+  return { gateway };
+}
 
 /** `node server.js` (the build, with ORIGIN read at run time) in production mode; resolves once it listens. */
 export function startWebApp(env: Record<string, string>): Promise<ChildProcess> {
@@ -42,18 +76,5 @@ export function stopChild(child: ChildProcess): Promise<void> {
       done();
     });
     child.kill('SIGTERM');
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
-      );
-    });
   });
 }
