@@ -117,7 +117,7 @@ export type ConfigOf<S extends Record<string, Variable<unknown>>> = {
   readonly [K in keyof S]: S[K] extends Variable<infer T> ? T : never;
 };
 
-export function isProduction(source: NodeJS.ProcessEnv = process.env): boolean {
+function isProduction(source: NodeJS.ProcessEnv = process.env): boolean {
   return source.NODE_ENV === 'production';
 }
 

@@ -1,10 +1,9 @@
-export { ConfigError, env, isProduction, loadConfig, type ConfigOf, type Variable } from './config.js';
+export { ConfigError, env, loadConfig, type ConfigOf, type Variable } from './config.js';
 export { createLogger, type Logger } from './logger.js';
 export { runProcess, type Stop } from './process.js';
-export { callLogMiddleware, createGrpcServer, errorMiddleware, type GrpcServer } from './grpc/server.js';
+export { createGrpcServer, type GrpcServer } from './grpc/server.js';
 export {
   createServiceClient,
-  DEFAULT_TIMEOUT_MS,
   HealthDefinition,
   isServing,
   type ServiceClient,
@@ -18,4 +17,4 @@ export {
   type DatabaseOptions,
   type MikroORM,
 } from './db.js';
-export { databaseUrl, ensureDatabase, freePort, startLocalPostgres, type LocalPostgres } from './postgres.js';
+export { ensureDatabase, freePort, startLocalPostgres, type LocalPostgres } from './postgres.js';

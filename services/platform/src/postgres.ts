@@ -54,7 +54,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
 }
 
 /** `url` with its database name replaced. */
-export function databaseUrl(url: string, database: string): string {
+function databaseUrl(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   return parsed.toString();

@@ -21,7 +21,7 @@ export interface ServiceClient<D extends CompatServiceDefinition> {
   close(): void;
 }
 
-export const DEFAULT_TIMEOUT_MS = 5_000;
+const DEFAULT_TIMEOUT_MS = 5_000;
 
 /**
  * A client for another service: traced, and with a deadline on every call, so a service that is down
