@@ -6,24 +6,21 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ensureDatabase, startLocalPostgres, type LocalPostgres } from '@app/platform';
 import { formatLogLine } from './log-format.ts';
+import { loadServices, root, upstreamEnv, workspaceOf, type Service } from './lib/services.ts';
 
-const root = resolve(import.meta.dirname, '..');
+const env = process.env;
+const services = loadServices();
 
 interface Process {
-  name: string;
-  workspace: string;
+  service: Service;
   env: Record<string, string>;
   /** What to print once it listens. */
   url: (port: number) => string;
 }
 
-const env = process.env;
-const ports = {
-  users: env.USERS_PORT ?? '50051',
-  notes: env.NOTES_PORT ?? '50052',
-  gateway: env.GATEWAY_PORT ?? '8080',
-  web: env.WEB_PORT ?? '3000',
-};
+/** `USERS_PORT=…` and the like move a process off its default port. */
+const portOf = (s: Service) => Number(env[`${envName(s)}_PORT`] ?? s.port);
+const envName = (s: Service) => s.name.toUpperCase().replaceAll('-', '_');
 
 let postgres: LocalPostgres | undefined;
 const children: ChildProcess[] = [];
@@ -31,53 +28,32 @@ let stopping = false;
 
 async function main() {
   const adminUrl = await databaseServer();
-  const usersDb = env.USERS_DATABASE_URL ?? (await ensureDatabase(adminUrl!, 'users'));
-  const notesDb = env.NOTES_DATABASE_URL ?? (await ensureDatabase(adminUrl!, 'notes'));
-
-  const processes: Process[] = [
-    {
-      name: 'users',
-      workspace: 'services/users',
-      env: { PORT: ports.users, DATABASE_URL: usersDb },
-      url: (p) => `grpc://127.0.0.1:${p}`,
-    },
-    {
-      name: 'notes',
-      workspace: 'services/notes',
-      env: { PORT: ports.notes, DATABASE_URL: notesDb, USERS_ADDR: `127.0.0.1:${ports.users}` },
-      url: (p) => `grpc://127.0.0.1:${p}`,
-    },
-    {
-      name: 'gateway',
-      workspace: 'services/gateway',
-      env: {
-        PORT: ports.gateway,
-        USERS_ADDR: `127.0.0.1:${ports.users}`,
-        NOTES_ADDR: `127.0.0.1:${ports.notes}`,
-      },
-      url: (p) => `http://localhost:${p}  (API docs: http://localhost:${p}/docs)`,
-    },
-    {
-      name: 'web',
-      workspace: 'web',
-      env: {
-        PORT: ports.web,
-        GATEWAY_URL: `http://127.0.0.1:${ports.gateway}`,
-        ORIGIN: `http://localhost:${ports.web}`,
-      },
-      url: (p) => `http://localhost:${p}`,
-    },
-  ];
+  const processes: Process[] = [];
+  for (const service of services) {
+    const port = portOf(service);
+    const processEnv: Record<string, string> = {
+      PORT: String(port),
+      ...upstreamEnv(service, services, (callee) => ({
+        address: `127.0.0.1:${portOf(callee)}`,
+        url: `http://127.0.0.1:${portOf(callee)}`,
+      })),
+    };
+    if (service.database)
+      processEnv.DATABASE_URL =
+        env[`${envName(service)}_DATABASE_URL`] ?? (await ensureDatabase(adminUrl!, databaseName(service)));
+    if (service.kind === 'web') processEnv.ORIGIN = `http://localhost:${port}`;
+    processes.push({ service, env: processEnv, url: urlPrinter(service) });
+  }
 
   const listening = processes.map((p) => start(p));
   const urls = await Promise.all(listening);
-  const width = Math.max(...processes.map((p) => p.name.length), 'postgres'.length);
+  const width = Math.max(...services.map((s) => s.name.length), 'postgres'.length);
   console.log(
     [
       '',
       'Everything is up:',
-      ...processes.map((p, i) => `  ${p.name.padEnd(width)}  ${urls[i]}`),
-      `  ${'postgres'.padEnd(width)}  ${redact(adminUrl ?? usersDb)}`,
+      ...processes.map((p, i) => `  ${p.service.name.padEnd(width)}  ${urls[i]}`),
+      ...(adminUrl ? [`  ${'postgres'.padEnd(width)}  ${redact(adminUrl)}`] : []),
       '',
       'Edit any file to reload it. Ctrl-C stops everything.',
       '',
@@ -85,9 +61,18 @@ async function main() {
   );
 }
 
+function urlPrinter(service: Service): (port: number) => string {
+  if (service.kind === 'grpc') return (p) => `grpc://127.0.0.1:${p}`;
+  if (service.kind === 'http') return (p) => `http://localhost:${p}  (API docs: http://localhost:${p}/docs)`;
+  return (p) => `http://localhost:${p}`;
+}
+
+const databaseName = (s: Service) => s.name.replaceAll('-', '_');
+
 /** An admin URL of the Postgres server to use: DATABASE_URL, or the embedded one. */
 async function databaseServer(): Promise<string | undefined> {
-  if (env.USERS_DATABASE_URL && env.NOTES_DATABASE_URL) return undefined;
+  const own = services.filter((s) => s.database && !env[`${envName(s)}_DATABASE_URL`]);
+  if (own.length === 0) return undefined;
   if (env.DATABASE_URL) return env.DATABASE_URL;
   console.log('Starting Postgres (embedded; data in .data/postgres)…');
   postgres = await startLocalPostgres({
@@ -98,7 +83,7 @@ async function databaseServer(): Promise<string | undefined> {
 }
 
 function start(p: Process): Promise<string> {
-  const child = spawn('npm', ['run', 'dev', '--silent', '-w', p.workspace], {
+  const child = spawn('npm', ['run', 'dev', '--silent', '-w', workspaceOf(p.service)], {
     cwd: root,
     env: { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'info', ...p.env, FORCE_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -112,13 +97,13 @@ function start(p: Process): Promise<string> {
       // Vite prints its own banner instead of a JSON line.
       const vite = /Local:\s+http:\/\/[^:]+:(\d+)/.exec(line.replace(/\x1b\[[\d;]*m/g, ''));
       if (vite) resolveUrl(p.url(Number(vite[1])));
-      console.log(formatLogLine(p.name, line, entry));
+      console.log(formatLogLine(p.service.name, line, entry));
     };
     createInterface({ input: child.stdout! }).on('line', onLine);
     createInterface({ input: child.stderr! }).on('line', onLine);
     child.once('exit', (code, signal) => {
       if (stopping) return;
-      console.error(`\n${p.name} exited (${signal ?? code}); stopping everything.`);
+      console.error(`\n${p.service.name} exited (${signal ?? code}); stopping everything.`);
       void stop(1);
     });
   });

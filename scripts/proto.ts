@@ -2,11 +2,11 @@
 //   npm run proto          write services/<name>/src/gen and web/src/lib/gen
 //   npm run proto:check    fail when the committed generated code is stale
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { loadServices, root } from './lib/services.ts';
 
-const root = resolve(import.meta.dirname, '..');
 const protoDir = join(root, 'proto');
 const buf = join(root, 'node_modules/.bin/buf');
 const plugin = join(root, 'node_modules/.bin/protoc-gen-ts_proto');
@@ -22,9 +22,9 @@ const typesOnlyOptions = [...common, 'onlyTypes=true'];
 
 type Target = { protoPath: string; out: string; options: string[] };
 
-const services = readdirSync(protoDir, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name);
+const services = loadServices()
+  .filter((service) => service.kind === 'grpc')
+  .map((service) => service.name);
 
 const targets: Target[] = [
   ...services.map((name) => ({ protoPath: name, out: `services/${name}/src/gen`, options: serverOptions })),

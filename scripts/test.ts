@@ -5,13 +5,15 @@
 //   3. types and Svelte components check              (npm run check)
 //   4. every workspace's tests                        (npm test in each workspace)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startLocalPostgres, type LocalPostgres } from '@app/platform';
+import { root } from './lib/services.ts';
 
-const root = resolve(import.meta.dirname, '..');
-const workspaces = ['services/platform', 'services/users', 'services/notes', 'services/gateway', 'web'];
+// Every workspace of the root package.json, in its order (libraries first).
+const workspaces = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { workspaces: string[] })
+  .workspaces;
 
 function run(title: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
   console.log(`\n▶ ${title}`);
