@@ -1,6 +1,6 @@
 // The storage adapter: the domain's NoteRepository on Postgres through MikroORM. One EntityManager fork
 // per call; driver errors become domain errors here and nowhere else.
-import { isConnectionError, type MikroORM } from '@app/platform';
+import { classifyDriverError, type MikroORM } from '@app/platform';
 import {
   ForeignKeyConstraintViolationException,
   UniqueConstraintViolationException,
@@ -9,6 +9,7 @@ import {
 } from '@mikro-orm/postgresql';
 import { Note, NoteShare } from './entities.js';
 import {
+  InvalidInputError,
   ShareNoteError,
   UnavailableError,
   type Note as DomainNote,
@@ -105,11 +106,18 @@ async function withShares(em: EntityManager, notes: Note[]): Promise<DomainNote[
   }));
 }
 
-/** Runs a query; a database that cannot be reached becomes UnavailableError. */
+/**
+ * Runs a query; driver errors become domain errors by kind: a database that cannot be reached
+ * UnavailableError, a value it refuses (e.g. a NUL character) InvalidInputError. Constraint
+ * violations are mapped where they can happen (addShare); anything else is a bug (INTERNAL).
+ */
 async function guard<T>(query: () => Promise<T>): Promise<T> {
   try {
     return await query();
   } catch (error) {
-    throw isConnectionError(error) ? new UnavailableError() : error;
+    const kind = classifyDriverError(error);
+    if (kind === 'unavailable') throw new UnavailableError();
+    if (kind === 'invalid-data') throw new InvalidInputError();
+    throw error;
   }
 }

@@ -81,6 +81,7 @@ export type NotesErrorCode =
   | 'SHARE_NOT_FOUND'
   | 'NOT_OWNER'
   | 'ALREADY_SHARED'
+  | 'INVALID_INPUT'
   | 'UNAVAILABLE';
 
 /** Every error of this domain: a stable `code` and a message fit to show to a client. */
@@ -111,6 +112,16 @@ export class ShareNoteError extends NotesError<
 }
 export class UnshareNoteError extends NotesError<InvalidId | 'SHARE_NOT_FOUND' | Access> {}
 export class ListSharesError extends NotesError<InvalidId | Access> {}
+
+/**
+ * Thrown by the ports when the storage refuses a value it cannot hold (e.g. a NUL character in a
+ * text); any operation that takes client input may fail with it.
+ */
+export class InvalidInputError extends NotesError<'INVALID_INPUT'> {
+  constructor() {
+    super('INVALID_INPUT', 'The request contains a value that cannot be stored (e.g. a NUL character)');
+  }
+}
 
 /** Thrown by the ports when the database or the users service cannot be reached; any operation may fail with it. */
 export class UnavailableError extends NotesError<'UNAVAILABLE'> {

@@ -1,4 +1,4 @@
-import { ConnectionException, DriverException, type Constructor } from '@mikro-orm/core';
+import { ConnectionException, ConstraintViolationException, type Constructor } from '@mikro-orm/core';
 import { Migrator, type Migration } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 import type { Logger } from './logger.js';
@@ -14,6 +14,10 @@ export interface DatabaseOptions {
   logger?: Logger;
   /** Connections in the pool. */
   poolSize?: number;
+  /** How long a query waits for a connection (a free one of the pool, or a new one), in ms. */
+  acquireTimeoutMs?: number;
+  /** How long a query may wait for the database's answer before it fails as unavailable, in ms. */
+  queryTimeoutMs?: number;
 }
 
 /**
@@ -28,8 +32,14 @@ export function databaseConfig(options: DatabaseOptions) {
     extensions: [Migrator],
     allowGlobalContext: false,
     pool: { min: 0, max: options.poolSize ?? 10 },
-    // A database that is down answers within seconds instead of hanging the call.
-    driverOptions: { connectionTimeoutMillis: 3_000 },
+    driverOptions: {
+      // A database that is down answers within seconds instead of hanging the call; the same bound
+      // applies to waiting for a free connection of the pool.
+      connectionTimeoutMillis: options.acquireTimeoutMs ?? 2_000,
+      // A database that accepts connections but does not answer (frozen, network partition) fails the
+      // query instead of holding the call and its connection forever.
+      query_timeout: options.queryTimeoutMs ?? 10_000,
+    },
     migrations: {
       migrationsList: options.migrations.map((migration) => ({ name: migration.name, class: migration })),
       transactional: true,
@@ -51,13 +61,56 @@ export async function openDatabase(options: DatabaseOptions): Promise<MikroORM> 
   return orm;
 }
 
-/** True when the database itself could not be reached (down, restarting, pool exhausted). */
-export function isConnectionError(error: unknown): boolean {
-  if (error instanceof ConnectionException) return true;
+/**
+ * What went wrong with a query, for a repository adapter to turn into a domain error:
+ * - `unavailable`: the database could not be reached or did not answer (down, restarting, frozen, pool
+ *   exhausted). The only kind that means "try again later" (UNAVAILABLE).
+ * - `invalid-data`: the database refused a value (Postgres class 22, e.g. a string it cannot store, or
+ *   08P01, the server's answer to a NUL byte in the statement text). The caller's input (INVALID_ARGUMENT).
+ * - `constraint`: a constraint was violated (class 23); the adapter maps it to its domain error.
+ * - `other`: a bug or anything unexpected (INTERNAL).
+ */
+export type DriverErrorKind = 'unavailable' | 'invalid-data' | 'constraint' | 'other';
+
+/** Node's socket errors: the network path to the database is broken. */
+const SOCKET_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** Messages of `pg`/`pg-pool` errors that carry no code: pool wait bound, query read timeout, a dropped connection. */
+const UNAVAILABLE_MESSAGES = [
+  'timeout exceeded when trying to connect',
+  'Query read timeout',
+  'Connection terminated',
+  'Client has encountered a connection error',
+  'Connection closed',
+];
+
+export function classifyDriverError(error: unknown): DriverErrorKind {
+  if (error instanceof ConnectionException) return 'unavailable';
   const code = (error as { code?: unknown } | null)?.code;
-  return (
-    error instanceof DriverException &&
-    typeof code === 'string' &&
-    (code.startsWith('08') || code === '57P01' || code === '57P03' || code === 'ECONNREFUSED')
-  );
+  if (typeof code === 'string') {
+    // 08P01 is the server refusing a message it cannot parse — what a NUL byte in a literal causes.
+    if (code === '08P01') return 'invalid-data';
+    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300')
+      return 'unavailable';
+    if (SOCKET_ERRORS.has(code)) return 'unavailable';
+    if (code.startsWith('22')) return 'invalid-data';
+    if (code.startsWith('23')) return 'constraint';
+  }
+  if (error instanceof ConstraintViolationException) return 'constraint';
+  const message = error instanceof Error ? error.message : '';
+  if (UNAVAILABLE_MESSAGES.some((known) => message.startsWith(known))) return 'unavailable';
+  return 'other';
+}
+
+/** True when the database itself could not be reached (down, restarting, frozen, pool exhausted). */
+export function isConnectionError(error: unknown): boolean {
+  return classifyDriverError(error) === 'unavailable';
 }

@@ -11,10 +11,11 @@ export {
 } from './grpc/client.js';
 export { CALLER_ID_METADATA_KEY, callerMetadata, requireCallerId } from './grpc/identity.js';
 export {
+  classifyDriverError,
   databaseConfig,
   isConnectionError,
+  type DriverErrorKind,
   openDatabase,
   type DatabaseOptions,
   type MikroORM,
 } from './db.js';
-export { ensureDatabase, freePort, startLocalPostgres, type LocalPostgres } from './postgres.js';

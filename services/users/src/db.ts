@@ -1,11 +1,12 @@
 // The storage adapters: the domain's repositories on Postgres through MikroORM. One EntityManager fork
 // per call; driver errors become domain errors here and nowhere else.
 import { randomUUID } from 'node:crypto';
-import { isConnectionError, type MikroORM } from '@app/platform';
+import { classifyDriverError, type MikroORM } from '@app/platform';
 import { sql, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { RefreshToken, User } from './entities.js';
 import {
   CreateUserError,
+  InvalidInputError,
   UnavailableError,
   type NewRefreshToken,
   type RefreshTokenRepository,
@@ -81,7 +82,11 @@ function fresh(token: NewRefreshToken) {
   return { ...token, usedAt: null, revokedAt: null, createdAt: new Date() };
 }
 
-/** Runs a query; a database that cannot be reached becomes UnavailableError, `translate` maps the rest. */
+/**
+ * Runs a query; driver errors become domain errors by kind: a database that cannot be reached
+ * UnavailableError, a value it refuses (e.g. a NUL character) InvalidInputError, and `translate` maps
+ * the rest (constraint violations). Anything left is a bug (INTERNAL).
+ */
 async function guard<T>(
   query: () => Promise<T>,
   translate?: (error: unknown) => Error | undefined,
@@ -89,7 +94,9 @@ async function guard<T>(
   try {
     return await query();
   } catch (error) {
-    if (isConnectionError(error)) throw new UnavailableError();
+    const kind = classifyDriverError(error);
+    if (kind === 'unavailable') throw new UnavailableError();
+    if (kind === 'invalid-data') throw new InvalidInputError();
     throw translate?.(error) ?? error;
   }
 }

@@ -61,6 +61,7 @@ export type UsersErrorCode =
   | 'INVALID_CREDENTIALS'
   | 'INVALID_TOKEN'
   | 'NOT_FOUND'
+  | 'INVALID_INPUT'
   | 'UNAVAILABLE';
 
 /** Every error of this domain: a stable `code` and a message fit to show to a client. */
@@ -85,6 +86,16 @@ export class VerifyCredentialsError extends UsersError<'INVALID_CREDENTIALS'> {}
 export class GetUserError extends UsersError<'INVALID_ID' | 'NOT_FOUND'> {}
 export class IssueRefreshTokenError extends UsersError<'INVALID_ID' | 'NOT_FOUND'> {}
 export class RotateRefreshTokenError extends UsersError<'INVALID_TOKEN'> {}
+
+/**
+ * Thrown by the ports when the storage refuses a value it cannot hold (e.g. a NUL character in a
+ * text); any operation that takes client input may fail with it.
+ */
+export class InvalidInputError extends UsersError<'INVALID_INPUT'> {
+  constructor() {
+    super('INVALID_INPUT', 'The request contains a value that cannot be stored (e.g. a NUL character)');
+  }
+}
 
 /** Thrown by the ports when the storage cannot be reached; any operation may fail with it. */
 export class UnavailableError extends UsersError<'UNAVAILABLE'> {
