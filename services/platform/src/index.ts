@@ -19,3 +19,4 @@ export {
   type DatabaseOptions,
   type MikroORM,
 } from './db.js';
+export { ensureDatabase, freePort, startLocalPostgres, type LocalPostgres } from './postgres.js';
