@@ -1,5 +1,6 @@
 // Typed configuration from environment variables. Every process declares what it reads in one place;
 // a missing or malformed variable stops the process at start with a message that names it.
+import { isServiceAddress, SERVICE_ADDRESS_FORMS } from './grpc/address.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -89,13 +90,12 @@ export const env = {
     };
   },
 
-  /** A gRPC address: host:port. */
+  /** A service address: host:port, dns:///host:port or ipv4:a.b.c.d:port,a.b.c.d:port (see grpc/address.ts). */
   address(options: Defaults<string> = {}): Variable<string> {
     return {
       parse: (raw, production) =>
         required(raw, production, options, (value) => {
-          if (!/^[\w.-]+:\d{1,5}$|^\[[\da-fA-F:]+\]:\d{1,5}$/.test(value))
-            throw new Error(`must be host:port, got "${value}"`);
+          if (!isServiceAddress(value)) throw new Error(`must be ${SERVICE_ADDRESS_FORMS}, got "${value}"`);
           return value;
         }),
     };

@@ -50,17 +50,46 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'not a url', 'DATABASE_URL must be a URL'],
     ['DATABASE_URL', 'mysql://localhost/users', 'DATABASE_URL must be a postgres or postgresql URL'],
     ['JWT_SECRET', 'short', 'JWT_SECRET must be at least 32 characters long'],
-    ['USERS_ADDR', 'users', 'USERS_ADDR must be host:port, got "users"'],
+    [
+      'USERS_ADDR',
+      'users',
+      'USERS_ADDR must be host:port, dns:///host:port or ipv4:a.b.c.d:port,a.b.c.d:port, got "users"',
+    ],
+    [
+      'USERS_ADDR',
+      'dns://users:50051',
+      'USERS_ADDR must be host:port, dns:///host:port or ipv4:a.b.c.d:port,a.b.c.d:port, got "dns://users:50051"',
+    ],
+    [
+      'USERS_ADDR',
+      'ipv4:10.0.0.1:50051,users:50051',
+      'USERS_ADDR must be host:port, dns:///host:port or ipv4:a.b.c.d:port,a.b.c.d:port, got "ipv4:10.0.0.1:50051,users:50051"',
+    ],
+    [
+      'USERS_ADDR',
+      'users:70000',
+      'USERS_ADDR must be host:port, dns:///host:port or ipv4:a.b.c.d:port,a.b.c.d:port, got "users:70000"',
+    ],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of info, debug, got "loud"'],
   ])('names a malformed %s (%j)', (name, value, message) => {
     expect(problems({ DATABASE_URL, [name]: value })).toEqual([message]);
+  });
+
+  it.each([
+    'users:50051',
+    '10.0.0.7:50051',
+    '[::1]:50051',
+    'dns:///users-headless:50051',
+    'ipv4:127.0.0.2:50051,127.0.0.3:50051',
+  ])('accepts the service address %s', (value) => {
+    expect(loadConfig(spec, { DATABASE_URL, USERS_ADDR: value }).USERS_ADDR).toBe(value);
   });
 
   it('reports every bad variable at once', () => {
     expect(problems({ PORT: 'x', USERS_ADDR: 'nope' })).toEqual([
       'PORT must be an integer from 0 to 65535, got "x"',
       'DATABASE_URL is required',
-      'USERS_ADDR must be host:port, got "nope"',
+      'USERS_ADDR must be host:port, dns:///host:port or ipv4:a.b.c.d:port,a.b.c.d:port, got "nope"',
     ]);
   });
 

@@ -8,8 +8,10 @@ import {
 } from 'nice-grpc';
 import { isAbortError } from 'abort-controller-x';
 import { ClientError } from 'nice-grpc-common';
+import { errorDetailsServerMiddleware } from 'nice-grpc-error-details';
 import { openTelemetryServerMiddleware } from 'nice-grpc-opentelemetry';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
+import { env, loadConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -73,16 +75,57 @@ export interface GrpcServer {
   health: HealthState;
   /** Listens on host:port (port 0 picks a free one); returns the port actually bound. */
   listen(host: string, port: number): Promise<number>;
-  /** Reports unhealthy, lets the calls in flight finish (up to graceMs), then stops. */
+  /**
+   * Drains, for SIGTERM: reports unhealthy, stops accepting connections, sends every client a GOAWAY
+   * (they move to other replicas), lets the calls in flight finish (up to graceMs), then stops.
+   */
   shutdown(graceMs?: number): Promise<void>;
 }
 
-/** A nice-grpc server with tracing, a call log, the error middleware and the standard health service. */
-export function createGrpcServer(logger: Logger): GrpcServer {
-  const server = createServer()
+export interface GrpcServerOptions {
+  /**
+   * A connection older than this gets a GOAWAY, so its client reconnects, resolves the name again and
+   * spreads its calls over the replicas that exist now (a scale-up gets traffic). 0 means never.
+   */
+  maxConnectionAgeMs?: number;
+  /** How long calls in flight on such a connection may take to finish before it is closed. */
+  maxConnectionAgeGraceMs?: number;
+}
+
+/** The server's connection settings, from GRPC_MAX_CONNECTION_AGE_MS and GRPC_MAX_CONNECTION_AGE_GRACE_MS. */
+export function grpcServerOptionsFromEnv(source: NodeJS.ProcessEnv = process.env): GrpcServerOptions {
+  const config = loadConfig(
+    {
+      GRPC_MAX_CONNECTION_AGE_MS: env.int({ default: 30_000, min: 0 }),
+      GRPC_MAX_CONNECTION_AGE_GRACE_MS: env.int({ default: 30_000, min: 0 }),
+    },
+    source,
+  );
+  return {
+    maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS,
+    maxConnectionAgeGraceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+  };
+}
+
+/**
+ * A nice-grpc server with tracing, a call log, the error middleware and the standard health service.
+ * Its connections live at most `maxConnectionAgeMs` (30 s unless GRPC_MAX_CONNECTION_AGE_MS says otherwise).
+ */
+export function createGrpcServer(
+  logger: Logger,
+  options: GrpcServerOptions = grpcServerOptionsFromEnv(),
+): GrpcServer {
+  const channelOptions: Record<string, number> = {};
+  if (options.maxConnectionAgeMs) {
+    channelOptions['grpc.max_connection_age_ms'] = options.maxConnectionAgeMs;
+    channelOptions['grpc.max_connection_age_grace_ms'] = options.maxConnectionAgeGraceMs ?? 30_000;
+  }
+  const server = createServer(channelOptions)
     .use(openTelemetryServerMiddleware())
     .use(callLogMiddleware(logger))
-    .use(errorMiddleware(logger));
+    .use(errorMiddleware(logger))
+    // A RichServerError's details (google.rpc.BadRequest field violations) go into the status trailer.
+    .use(errorDetailsServerMiddleware);
   const health = HealthState();
   server.add(HealthDefinition, HealthServiceImpl(health));
   return {
@@ -91,6 +134,8 @@ export function createGrpcServer(logger: Logger): GrpcServer {
     listen: (host, port) => server.listen(`${host}:${port}`),
     async shutdown(graceMs = 10_000) {
       health.setStatus('unhealthy');
+      // grpc-js's graceful shutdown closes the listeners and every HTTP/2 session (a GOAWAY: no new
+      // calls on it, the calls in flight go on); forceShutdown cancels what is left after graceMs.
       const timer = setTimeout(() => server.forceShutdown(), graceMs);
       try {
         await server.shutdown();
