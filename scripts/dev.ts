@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ensureDatabase, startLocalPostgres, type LocalPostgres } from '@app/platform';
+import { ensureDatabase, startLocalPostgres, type LocalPostgres } from '@app/devkit';
 import { formatLogLine } from './log-format.ts';
 import { loadServices, root, upstreamEnv, workspaceOf, type Service } from './lib/services.ts';
 

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalPostgres, type LocalPostgres } from '@app/platform';
+import { startLocalPostgres, type LocalPostgres } from '@app/devkit';
 import { root } from './lib/services.ts';
 
 // Every workspace of the root package.json, in its order (libraries first).

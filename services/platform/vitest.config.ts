@@ -1,3 +1,3 @@
-import { serviceTestConfig } from './vitest.shared.ts';
+import { serviceTestConfig } from '../devkit/vitest.shared.ts';
 
 export default serviceTestConfig();

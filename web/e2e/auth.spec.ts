@@ -1,5 +1,5 @@
 import { createNote, expect, logIn, PASSWORD, signUp, test, uniqueEmail } from './helpers.ts';
-import { freePort } from '@app/platform';
+import { freePort } from '@app/devkit';
 import { startWebApp, stopChild } from './web-app.ts';
 
 test('sign up logs in, keeps the tokens out of reach of JavaScript', async ({ page, context }) => {

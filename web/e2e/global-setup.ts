@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, startLocalPostgres, type LocalPostgres } from '@app/platform';
+import { freePort, startLocalPostgres, type LocalPostgres } from '@app/devkit';
 import { startBackend, startWebApp, stopChild, type Cleanups } from './web-app.ts';
 
 const web = resolve(import.meta.dirname, '..');

@@ -5,8 +5,7 @@
 // gateway → notes → users → Postgres hops below it. Were the web app to drop the context (no
 // traceparent on its fetch), the gateway's spans would start a trace of their own and this would fail.
 import type { ChildProcess } from 'node:child_process';
-import { freePort } from '@app/platform';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '@app/platform/testing';
+import { freePort, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '@app/devkit';
 import { expect, test } from '@playwright/test';
 import { createNote, signUp, uniqueEmail } from './helpers.ts';
 import { startBackend, startWebApp, stopChild, type Cleanups } from './web-app.ts';

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { createTestDatabase, startServiceProcess, type ServiceProcess } from '@app/platform/testing';
+import { createTestDatabase, startServiceProcess, type ServiceProcess } from '@app/devkit';
 
 const web = resolve(import.meta.dirname, '..');
 const services = resolve(web, '../services');

@@ -2,13 +2,13 @@
 // gateway app on top of them, plus helpers to speak to it over HTTP (`app.inject`).
 import { createHmac } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@app/platform';
 import {
   createTestDatabase,
+  freePort,
   startServiceProcess,
   type ServiceProcess,
   type TestDatabase,
-} from '@app/platform/testing';
+} from '@app/devkit';
 import { expect } from 'vitest';
 import { buildApp } from '../src/app.js';
 import { loadGatewayConfig, type GatewayConfig } from '../src/config.js';

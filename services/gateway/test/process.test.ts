@@ -2,7 +2,7 @@
 // and stops cleanly on SIGTERM; a bad configuration stops it at start naming the variable.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startServiceProcess, startTestGrpcServer } from '@app/platform/testing';
+import { startServiceProcess, startTestGrpcServer } from '@app/devkit';
 import { UsersServiceDefinition } from '@app/users';
 import { ServerError, Status, type ServiceImplementation } from 'nice-grpc';
 import { describe, expect, it } from 'vitest';

@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { UsersServiceDefinition } from '@app/users';
-import { startTestGrpcServer, type TestGrpcServer } from '@app/platform/testing';
+import { startTestGrpcServer, type TestGrpcServer } from '@app/devkit';
 import { ServerError, Status, type CallContext, type ServiceImplementation } from 'nice-grpc';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {

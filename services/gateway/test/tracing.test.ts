@@ -12,7 +12,7 @@ import {
   type ReceivedSpan,
   type ServiceProcess,
   type TestDatabase,
-} from '@app/platform/testing';
+} from '@app/devkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, TEST_SECRET, uniqueEmail } from './helpers.js';
 

@@ -2,15 +2,16 @@
 // src/main.ts in a process of its own) to resolve emails. Users are created through the users API.
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { callerMetadata, createServiceClient, freePort, openDatabase, type MikroORM } from '@app/platform';
+import { callerMetadata, createServiceClient, openDatabase, type MikroORM } from '@app/platform';
 import {
   createTestDatabase,
+  freePort,
   startServiceProcess,
   startTestGrpcServer,
   type ServiceProcess,
   type TestDatabase,
   type TestGrpcServer,
-} from '@app/platform/testing';
+} from '@app/devkit';
 import { UsersServiceDefinition, type User } from '@app/users';
 import { ClientError, Status } from 'nice-grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { callerMetadata, createServiceClient, HealthDefinition, isServing } from '@app/platform';
-import { createTestDatabase, startServiceProcess } from '@app/platform/testing';
+import { createTestDatabase, startServiceProcess } from '@app/devkit';
 import { UsersServiceDefinition } from '@app/users';
 import { expect, it } from 'vitest';
 import { NotesServiceDefinition } from '../src/index.js';

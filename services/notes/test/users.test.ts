@@ -3,7 +3,7 @@
 // a cancelled request cancels its call to the users service.
 import { randomUUID } from 'node:crypto';
 import { callerMetadata, createServiceClient, type ServiceClient } from '@app/platform';
-import { startTestGrpcServer, type TestGrpcServer } from '@app/platform/testing';
+import { startTestGrpcServer, type TestGrpcServer } from '@app/devkit';
 import { UsersServiceDefinition } from '@app/users';
 import { ClientError, ServerError, Status, type CallContext } from 'nice-grpc';
 import { afterAll, beforeAll, expect, it } from 'vitest';

@@ -19,4 +19,3 @@ export {
   type DatabaseOptions,
   type MikroORM,
 } from './db.js';
-export { ensureDatabase, freePort, startLocalPostgres, type LocalPostgres } from './postgres.js';

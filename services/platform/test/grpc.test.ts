@@ -4,7 +4,7 @@ import { ClientError, ServerError, Status, type ServiceImplementation } from 'ni
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceClient, HealthDefinition, isServing } from '../src/grpc/client.js';
-import { startTestGrpcServer, type TestGrpcServer } from '../src/testing/grpc.js';
+import { startTestGrpcServer, type TestGrpcServer } from '@app/devkit';
 
 const json = {
   serialize: (value: unknown) => new TextEncoder().encode(JSON.stringify(value)),

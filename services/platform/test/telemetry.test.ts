@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Metadata } from 'nice-grpc';
 import { createServiceClient } from '../src/grpc/client.js';
-import { freePort } from '../src/postgres.js';
+import { freePort } from '@app/devkit';
 import {
   createTestDatabase,
   startOtlpReceiver,
@@ -11,7 +11,7 @@ import {
   type ReceivedSpan,
   type ServiceProcess,
   type TestDatabase,
-} from '../src/testing/index.js';
+} from '@app/devkit';
 import { OuterDefinition } from './fixtures/definitions.js';
 
 // The fixture is a real process started as services are (tsx + the telemetry register): an HTTP

@@ -1,7 +1,7 @@
 // The Postgres adapters against a real database.
 import { randomUUID } from 'node:crypto';
-import { databaseConfig, freePort, openDatabase, type MikroORM } from '@app/platform';
-import { createTestDatabase, type TestDatabase } from '@app/platform/testing';
+import { databaseConfig, openDatabase, type MikroORM } from '@app/platform';
+import { createTestDatabase, freePort, type TestDatabase } from '@app/devkit';
 import { MikroORM as PostgresORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../migrations/index.js';

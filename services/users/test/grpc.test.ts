@@ -3,17 +3,17 @@ import { randomUUID } from 'node:crypto';
 import {
   createServiceClient,
   databaseConfig,
-  freePort,
   openDatabase,
   type MikroORM,
   type ServiceClient,
 } from '@app/platform';
 import {
   createTestDatabase,
+  freePort,
   startTestGrpcServer,
   type TestDatabase,
   type TestGrpcServer,
-} from '@app/platform/testing';
+} from '@app/devkit';
 import { MikroORM as PostgresORM } from '@mikro-orm/postgresql';
 import { ClientError, Status } from 'nice-grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createServiceClient, HealthDefinition, isServing } from '@app/platform';
-import { createTestDatabase, startServiceProcess } from '@app/platform/testing';
+import { createTestDatabase, startServiceProcess } from '@app/devkit';
 import { expect, it } from 'vitest';
 import { UsersServiceDefinition } from '../src/index.js';
 

@@ -13,7 +13,7 @@ export function serviceTestConfig() {
     ssr: { resolve: { conditions, externalConditions: ['app-source'] } },
     test: {
       environment: 'node',
-      globalSetup: [fileURLToPath(new URL('./src/testing/postgres.ts', import.meta.url))],
+      globalSetup: [fileURLToPath(new URL('./src/test-database.ts', import.meta.url))],
       testTimeout: 20_000,
       hookTimeout: 60_000,
     },

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropDatabase, ensureDatabase, startLocalPostgres } from '../postgres.js';
+import { dropDatabase, ensureDatabase, startLocalPostgres } from './postgres.js';
 
 /**
  * Vitest global setup: a real Postgres for the whole run. `npm test` starts one for every workspace
@@ -28,7 +28,9 @@ export interface TestDatabase {
 export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl)
-    throw new Error('TEST_DATABASE_URL is not set: add the platform global setup to vitest.config.ts');
+    throw new Error(
+      'TEST_DATABASE_URL is not set: add the devkit global setup to vitest.config.ts (serviceTestConfig)',
+    );
   const name = `test_${prefix.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`.toLowerCase();
   const url = await ensureDatabase(adminUrl, name);
   return { url, drop: () => dropDatabase(adminUrl, name) };

@@ -1,6 +1,5 @@
 import type { Server } from 'nice-grpc';
-import { createGrpcServer } from '../grpc/server.js';
-import { createLogger, type Logger } from '../logger.js';
+import { createGrpcServer, createLogger, type Logger } from '@app/platform';
 
 export interface TestGrpcServer {
   /** 127.0.0.1:<port> */
