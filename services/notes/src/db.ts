@@ -4,8 +4,6 @@ import { classifyDriverError, type MikroORM } from '@app/platform';
 import {
   ForeignKeyConstraintViolationException,
   UniqueConstraintViolationException,
-  type EntityManager,
-  type FilterQuery,
 } from '@mikro-orm/postgresql';
 import { Note, NoteShare } from './entities.js';
 import {
@@ -29,9 +27,10 @@ export class PostgresNoteRepository implements NoteRepository {
 
   findById(id: string): Promise<DomainNote | null> {
     return guard(async () => {
-      const em = this.orm.em.fork();
-      const note = await em.findOne(Note, { id });
-      return note && (await withShares(em, [note]))[0]!;
+      const rows = await this.orm.em
+        .fork()
+        .execute<NoteRow[]>(`select ${NOTE_COLUMNS}, ${SHARED_WITH('n')} from notes n where n.id = ?`, [id]);
+      return rows[0] ? toDomain(rows[0]) : null;
     });
   }
 
@@ -46,14 +45,22 @@ export class PostgresNoteRepository implements NoteRepository {
 
   listVisibleTo(userId: string, options: { limit: number; after?: NotePosition }): Promise<DomainNote[]> {
     return guard(async () => {
-      const em = this.orm.em.fork();
-      const sharedWithUser = em.createQueryBuilder(NoteShare).select('noteId').where({ userId });
-      const where: FilterQuery<Note> = { $or: [{ ownerId: userId }, { id: { $in: sharedWithUser } }] };
-      const notes = await em.find(Note, options.after ? { $and: [where, after(options.after)] } : where, {
-        orderBy: { createdAt: 'desc', id: 'desc' },
-        limit: options.limit,
-      });
-      return withShares(em, notes);
+      // Own notes and notes shared with the user, each side read in list order from its own index
+      // (notes (owner_id, created_at, id); note_shares (user_id, note_id)) and cut at `limit`, then
+      // merged: a page costs the same whatever other users hold. One query, shares included.
+      const cursor = options.after ? 'and (n.created_at, n.id) < (?::timestamptz, ?::uuid)' : '';
+      const position = options.after ? [options.after.createdAt, options.after.id] : [];
+      const rows = await this.orm.em.fork().execute<NoteRow[]>(
+        `select page.*, ${SHARED_WITH('page')} from (
+          (select ${NOTE_COLUMNS} from notes n
+            where n.owner_id = ? ${cursor} order by n.created_at desc, n.id desc limit ?)
+          union all
+          (select ${NOTE_COLUMNS} from note_shares s join notes n on n.id = s.note_id
+            where s.user_id = ? ${cursor} order by n.created_at desc, n.id desc limit ?)
+        ) page order by page.created_at desc, page.id desc limit ?`,
+        [userId, ...position, options.limit, userId, ...position, options.limit, options.limit],
+      );
+      return rows.map(toDomain);
     });
   }
 
@@ -75,35 +82,35 @@ export class PostgresNoteRepository implements NoteRepository {
   }
 }
 
-/** Strictly after the position in the list order (createdAt desc, id desc). */
-function after(position: NotePosition): FilterQuery<Note> {
-  return {
-    $or: [
-      { createdAt: { $lt: position.createdAt } },
-      { createdAt: position.createdAt, id: { $lt: position.id } },
-    ],
-  };
+/** A note as the lookup and list queries return it: raw rows, no entities on the read path. */
+interface NoteRow {
+  id: string;
+  owner_id: string;
+  title: string;
+  body: string;
+  /** As Postgres writes it (MikroORM leaves dates to its entities): `2026-01-01 00:00:00.001+00`. */
+  created_at: string | Date;
+  updated_at: string | Date;
+  shared_with: string[];
 }
 
-/** The domain notes, each with the ids of the users it is shared with (one query for all of them). */
-async function withShares(em: EntityManager, notes: Note[]): Promise<DomainNote[]> {
-  const shares =
-    notes.length === 0
-      ? []
-      : await em.find(
-          NoteShare,
-          { noteId: { $in: notes.map((note) => note.id) } },
-          { orderBy: { createdAt: 'asc', userId: 'asc' } },
-        );
-  return notes.map((note) => ({
-    id: note.id,
-    ownerId: note.ownerId,
-    title: note.title,
-    body: note.body,
-    sharedWith: shares.filter((share) => share.noteId === note.id).map((share) => share.userId),
-    createdAt: note.createdAt,
-    updatedAt: note.updatedAt,
-  }));
+const NOTE_COLUMNS = 'n.id, n.owner_id, n.title, n.body, n.created_at, n.updated_at';
+
+/** The ids of the users a note is shared with, in the order it was shared (on the primary key). */
+const SHARED_WITH = (note: string) =>
+  `array(select s.user_id::text from note_shares s where s.note_id = ${note}.id
+    order by s.created_at, s.user_id) as shared_with`;
+
+function toDomain(row: NoteRow): DomainNote {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    title: row.title,
+    body: row.body,
+    sharedWith: row.shared_with,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
 }
 
 /**
