@@ -21,9 +21,17 @@ await runProcess('notes', async (logger) => {
     PORT: env.port(50052),
     HOST: env.string({ default: '0.0.0.0' }),
     DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
+    // npm run dev migrates at start; in production the migrate command does (this only checks).
+    MIGRATE_ON_START: env.boolean({ dev: true, production: false }),
     USERS_ADDR: env.address({ devDefault: '127.0.0.1:50051' }),
   });
-  const orm = await openDatabase({ url: config.DATABASE_URL, entities, migrations, logger });
+  const orm = await openDatabase({
+    url: config.DATABASE_URL,
+    entities,
+    migrations,
+    logger,
+    schema: config.MIGRATE_ON_START ? 'migrate' : 'check',
+  });
   const users = createServiceClient(UsersServiceDefinition, config.USERS_ADDR);
   const notes = new NoteService({
     notes: new PostgresNoteRepository(orm),

@@ -101,6 +101,18 @@ export const env = {
     };
   },
 
+  /** true/false (also 1/0, yes/no); unset: `dev` outside production, `production` in production. */
+  boolean(defaults: { dev: boolean; production: boolean }): Variable<boolean> {
+    return {
+      parse: (raw, production) => {
+        if (raw === undefined || raw === '') return production ? defaults.production : defaults.dev;
+        if (/^(true|1|yes)$/i.test(raw)) return true;
+        if (/^(false|0|no)$/i.test(raw)) return false;
+        throw new Error(`must be true or false, got "${raw}"`);
+      },
+    };
+  },
+
   oneOf<const T extends string>(values: readonly T[], options: Defaults<T> = {}): Variable<T> {
     return {
       parse: (raw, production) =>

@@ -52,15 +52,6 @@ export function databaseConfig(options: DatabaseOptions) {
   });
 }
 
-/** Connects and applies every pending migration. */
-export async function openDatabase(options: DatabaseOptions): Promise<MikroORM> {
-  const orm = await MikroORM.init(databaseConfig(options));
-  const applied = await orm.migrator.up();
-  if (applied.length > 0)
-    options.logger?.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
-  return orm;
-}
-
 /**
  * What went wrong with a query, for a repository adapter to turn into a domain error:
  * - `unavailable`: the database could not be reached or did not answer (down, restarting, frozen, pool

@@ -15,7 +15,7 @@ export {
   databaseConfig,
   isConnectionError,
   type DriverErrorKind,
-  openDatabase,
   type DatabaseOptions,
   type MikroORM,
 } from './db.js';
+export { openDatabase, runMigrations, SchemaNotCurrentError, type OpenDatabaseOptions } from './migrate.js';

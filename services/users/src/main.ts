@@ -13,11 +13,19 @@ await runProcess('users', async (logger) => {
     PORT: env.port(50051),
     HOST: env.string({ default: '0.0.0.0' }),
     DATABASE_URL: env.url({ protocols: ['postgres', 'postgresql'] }),
+    // npm run dev migrates at start; in production the migrate command does (this only checks).
+    MIGRATE_ON_START: env.boolean({ dev: true, production: false }),
     REFRESH_TOKEN_TTL_DAYS: env.int({ default: 30, min: 1, max: 365 }),
     // scrypt cost as log2(N): 17 = 128 MiB and ~0.5 s per hash. Tests lower it; production keeps 17+.
     PASSWORD_HASH_COST: env.int({ default: 17, min: 12, max: 20 }),
   });
-  const orm = await openDatabase({ url: config.DATABASE_URL, entities, migrations, logger });
+  const orm = await openDatabase({
+    url: config.DATABASE_URL,
+    entities,
+    migrations,
+    logger,
+    schema: config.MIGRATE_ON_START ? 'migrate' : 'check',
+  });
   const users = new UserService({
     users: new PostgresUserRepository(orm),
     tokens: new PostgresRefreshTokenRepository(orm),

@@ -1,0 +1,7 @@
+// The notes migrate command: applies the pending migrations of its database and exits
+// (`npm run migrate -w @app/notes`; in the image, `notes migrate`). Safe to run twice and concurrently.
+import { runMigrations } from '@app/platform';
+import { migrations } from '../migrations/index.js';
+import { entities } from './entities.js';
+
+await runMigrations('notes', { entities, migrations });
