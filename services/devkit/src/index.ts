@@ -13,3 +13,5 @@ export { createTestDatabase, type TestDatabase } from './test-database.js';
 export { startTestGrpcServer, type TestGrpcServer } from './grpc.js';
 export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from './process.js';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp.js';
+export { recordFigure, type Figure } from './figures.js';
+export * as fuzz from './fuzz.js';
