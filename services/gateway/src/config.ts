@@ -31,8 +31,11 @@ export const configSpec = {
   ACCESS_TOKEN_TTL: env.int({ default: 900, min: 1, max: 86_400 }),
   USERS_ADDR: env.address({ devDefault: '127.0.0.1:50051' }),
   NOTES_ADDR: env.address({ devDefault: '127.0.0.1:50052' }),
-  /** Deadline of every call to a service, in milliseconds. */
-  GRPC_TIMEOUT_MS: env.int({ default: 5_000, min: 1, max: 60_000 }),
+  /**
+   * Deadline of a call to a service, in milliseconds; the calls that hash a password or call another
+   * service get a quarter more (2.5 s). A service that is down or frozen costs a request at most that.
+   */
+  GRPC_TIMEOUT_MS: env.int({ default: 2_000, min: 1, max: 60_000 }),
   TRUST_PROXY: trustProxy(),
   /** Login and signup attempts allowed per client IP and window. */
   RATE_LIMIT_AUTH_MAX: env.int({ default: 10, min: 1 }),

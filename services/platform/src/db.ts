@@ -38,7 +38,7 @@ export function databaseConfig(options: DatabaseOptions) {
       connectionTimeoutMillis: options.acquireTimeoutMs ?? 2_000,
       // A database that accepts connections but does not answer (frozen, network partition) fails the
       // query instead of holding the call and its connection forever.
-      query_timeout: options.queryTimeoutMs ?? 10_000,
+      query_timeout: options.queryTimeoutMs ?? 5_000,
     },
     migrations: {
       migrationsList: options.migrations.map((migration) => ({ name: migration.name, class: migration })),

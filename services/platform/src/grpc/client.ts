@@ -15,6 +15,8 @@ import { serviceAddressTarget } from './address.js';
 export interface ServiceClientOptions {
   /** Deadline of every call, in milliseconds, unless the call passes its own `deadline`. */
   timeoutMs?: number;
+  /** Deadlines of particular methods (by their client name, e.g. `verifyCredentials`), in milliseconds. */
+  methodTimeoutsMs?: Record<string, number>;
   /** grpc-js channel options, merged over the platform's (e.g. a shorter keep-alive in a test). */
   channelOptions?: ChannelOptions;
 }
@@ -63,7 +65,12 @@ export function createServiceClient<D extends CompatServiceDefinition>(
     // A failed call that carries error details (e.g. field violations) throws a RichClientError.
     .use(errorDetailsClientMiddleware)
     .use(deadlineMiddleware)
-    .create(definition, channel, { '*': { deadline: options.timeoutMs ?? DEFAULT_TIMEOUT_MS } });
+    .create(definition, channel, {
+      '*': { deadline: options.timeoutMs ?? DEFAULT_TIMEOUT_MS },
+      ...Object.fromEntries(
+        Object.entries(options.methodTimeoutsMs ?? {}).map(([method, deadline]) => [method, { deadline }]),
+      ),
+    });
   return { client: client as Client<D, DeadlineOptions>, channel, close: () => channel.close() };
 }
 
