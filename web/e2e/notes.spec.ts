@@ -22,7 +22,10 @@ test('create, edit and delete a note', async ({ page }) => {
 
   await page.goto(path);
   await page.getByRole('button', { name: 'Delete' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete this note?' });
+  await dialog.getByRole('button', { name: 'Delete' }).click();
   await expect(page).toHaveURL(/\/notes$/);
+  await expect(page.getByRole('status')).toHaveText('Note deleted.');
   await expect(page.getByRole('link', { name: 'Groceries for Sunday' })).toHaveCount(0);
   const response = await page.goto(path);
   expect(response?.status()).toBe(404);
@@ -86,7 +89,8 @@ test('the create flow works with JavaScript disabled', async ({ browser, baseURL
   await page.getByLabel('Title').fill('Written without JavaScript');
   await page.getByLabel('Body').fill('Plain HTML forms');
   await page.getByRole('button', { name: 'Create note' }).click();
-  await expect(page).toHaveURL(/\/notes\/[0-9a-f-]{36}\?created=1$/);
+  await expect(page).toHaveURL(/\/notes\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole('status')).toHaveText('Note created.');
   await expect(page.getByLabel('Body')).toHaveValue('Plain HTML forms');
 
   await page.getByLabel('Body').fill('Edited without JavaScript');

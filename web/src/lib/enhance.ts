@@ -6,7 +6,7 @@ import { tick } from 'svelte';
 export interface EnhanceOptions {
   /** Called with true when the form is sent, false when the answer is applied. */
   busy?: (busy: boolean) => void;
-  /** Reset the form after success (the default of use:enhance). */
+  /** Reset the form after success or a redirect (use:enhance resets only on success). */
   reset?: boolean;
 }
 
@@ -16,6 +16,9 @@ export function submitForm({ busy, reset = true }: EnhanceOptions = {}): SubmitF
     return async ({ result, update }) => {
       try {
         await update({ reset });
+        // Done, and redirected to where a flash says so (often this same page): clear the form as a
+        // page load without JavaScript would.
+        if (result.type === 'redirect' && reset) formElement.reset();
         if (result.type === 'failure') {
           for (const input of formElement.querySelectorAll<HTMLInputElement>('input[type="password"]'))
             input.value = '';

@@ -9,7 +9,6 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const redirectTo = safeRedirectTo(url.searchParams.get('redirectTo'));
   if (locals.session.present && (await locals.session.user()).ok) redirect(303, redirectTo);
   return {
-    signedUp: url.searchParams.get('signedUp') === '1',
     email: url.searchParams.get('email') ?? '',
     needsLogin: url.searchParams.has('redirectTo'),
   };

@@ -1,4 +1,5 @@
 import { redirect } from '@sveltejs/kit';
+import { redirectWithFlash } from '#lib/server/flash.js';
 import type { Actions, PageServerLoad } from './$types';
 
 /** GET /logout asks for confirmation (a link must not log anyone out); the form posts here. */
@@ -8,8 +9,8 @@ export const load: PageServerLoad = async ({ locals }) => {
 };
 
 export const actions: Actions = {
-  default: async ({ locals }) => {
+  default: async ({ locals, cookies }) => {
     await locals.session.logout();
-    redirect(303, '/');
+    redirectWithFlash(cookies, '/', 'Logged out.');
   },
 };

@@ -1,5 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { requireUser, unwrap } from '#lib/server/auth.js';
+import { redirectWithFlash } from '#lib/server/flash.js';
 import { formErrors, text, type FormState } from '#lib/server/forms.js';
 import { redirectToLogin } from '#lib/server/redirects.js';
 import type { Actions, PageServerLoad } from './$types';
@@ -32,7 +33,7 @@ export const load: PageServerLoad = async (event) => {
 };
 
 export const actions: Actions = {
-  create: async ({ request, locals, url }) => {
+  create: async ({ request, locals, url, cookies }) => {
     const data = await request.formData();
     const values = { title: text(data, 'title'), body: text(data, 'body') };
     const result = await locals.session.call((token) =>
@@ -46,6 +47,6 @@ export const actions: Actions = {
       };
       return fail(result.error.status, state);
     }
-    redirect(303, `/notes/${result.value.id}?created=1`);
+    redirectWithFlash(cookies, `/notes/${result.value.id}`, 'Note created.');
   },
 };

@@ -1,5 +1,6 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { fail } from '@sveltejs/kit';
 import { requireUser, unwrap } from '#lib/server/auth.js';
+import { redirectWithFlash } from '#lib/server/flash.js';
 import type { Note, Result, Share } from '#lib/server/gateway.js';
 import { formErrors, text, type FormState } from '#lib/server/forms.js';
 import { redirectToLogin } from '#lib/server/redirects.js';
@@ -13,12 +14,7 @@ export const load: PageServerLoad = async (event) => {
   );
   const note = unwrap(result, url, 'This note does not exist, or it is not shared with you.');
   const mine = note.ownerId === user.id;
-  return {
-    note,
-    mine,
-    shares: mine ? await shares(event, note) : [],
-    created: url.searchParams.has('created'),
-  };
+  return { note, mine, shares: mine ? await shares(event, note) : [] };
 };
 
 /** Who the owner shares the note with, by email; without emails if the list cannot be had right now. */
@@ -38,8 +34,14 @@ async function run<T>(event: RequestEvent, call: (token: string) => Promise<Resu
   return result;
 }
 
-type NoteForm = FormState<'title' | 'body' | 'email', 'save' | 'delete' | 'share' | 'unshare'>;
+/** Back to this note with a one-time message (a reload neither repeats the post nor the message). */
+function done(event: RequestEvent, message: string): never {
+  redirectWithFlash(event.cookies, event.url.pathname, message);
+}
 
+type NoteForm = FormState<'title' | 'body' | 'email', 'save' | 'share' | 'unshare'>;
+
+// Deleting lives in ./delete: its page is the confirmation step without JavaScript.
 export const actions: Actions = {
   save: async (event) => {
     const { locals, params, request } = event;
@@ -56,20 +58,7 @@ export const actions: Actions = {
       };
       return fail(result.error.status, state);
     }
-    const state: NoteForm = { action: 'save', fields: {}, done: 'Saved.' };
-    return state;
-  },
-
-  delete: async (event) => {
-    const { locals, params } = event;
-    const result = await run(event, (token) =>
-      locals.session.gateway.deleteNote(token, params.id, locals.session.signal),
-    );
-    if (!result.ok && result.error.status !== 404) {
-      const state: NoteForm = { action: 'delete', fields: {}, message: result.error.message };
-      return fail(result.error.status, state);
-    }
-    redirect(303, '/notes');
+    done(event, 'Saved.');
   },
 
   share: async (event) => {
@@ -86,8 +75,7 @@ export const actions: Actions = {
       };
       return fail(result.error.status, state);
     }
-    const state: NoteForm = { action: 'share', fields: {}, done: `Shared with ${result.value.email}.` };
-    return state;
+    done(event, `Shared with ${result.value.email}.`);
   },
 
   unshare: async (event) => {
@@ -100,7 +88,6 @@ export const actions: Actions = {
       const state: NoteForm = { action: 'unshare', fields: {}, message: result.error.message };
       return fail(result.error.status, state);
     }
-    const state: NoteForm = { action: 'unshare', fields: {}, done: 'Stopped sharing.' };
-    return state;
+    done(event, 'Stopped sharing.');
   },
 };
