@@ -1,5 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { formErrors, text, type FormState } from '#lib/server/forms.js';
+import { redirectWithFlash } from '#lib/server/flash.js';
 import { safeRedirectTo } from '#lib/server/redirects.js';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -11,7 +12,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 };
 
 export const actions: Actions = {
-  default: async ({ request, locals, url }) => {
+  default: async ({ request, locals, url, cookies }) => {
     const data = await request.formData();
     const input = {
       email: text(data, 'email').trim(),
@@ -34,7 +35,10 @@ export const actions: Actions = {
 
     // Signed up: log straight in.
     const login = await gateway.login({ email: input.email, password: input.password }, signal);
-    if (!login.ok) redirect(303, `/login?${new URLSearchParams({ signedUp: '1', email: input.email })}`);
+    if (!login.ok) {
+      const to = `/login?${new URLSearchParams({ email: input.email })}`;
+      redirectWithFlash(cookies, to, 'Your account is ready. Log in to continue.');
+    }
     locals.session.start(login.value);
     redirect(303, safeRedirectTo(url.searchParams.get('redirectTo')));
   },
