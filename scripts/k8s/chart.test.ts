@@ -468,6 +468,24 @@ describe('helm test', () => {
   });
 });
 
+describe('devMode (Tilt, skaffold dev)', () => {
+  it('makes only the service containers writable and drops their liveness probe; off by default', () => {
+    const dev = render({ values: ['values-kind.yaml'], set: ['devMode=true', 'tests.enabled=false'] });
+    for (const s of services) {
+      const c = mainContainer(dev, s.name);
+      expect(c.securityContext.readOnlyRootFilesystem).toBe(false);
+      expect(c.livenessProbe).toBeUndefined();
+      expect(c.readinessProbe).toBeDefined();
+      expect(mainContainer(kind(), s.name).securityContext.readOnlyRootFilesystem).toBe(true);
+    }
+    for (const name of ['postgres', 'jaeger']) {
+      const workload = dev.find((o) => o.metadata.name === fullname(name) && WORKLOADS.includes(o.kind))!;
+      expect(workload.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+    }
+    expect(byKind(dev, 'Pod')).toEqual([]);
+  });
+});
+
 describe('values.schema.json', () => {
   it.each([
     ['an unknown top-level key', 'replicaCount=2', /additional properties 'replicaCount' not allowed/],

@@ -134,10 +134,11 @@ seccompProfile:
   type: RuntimeDefault
 {{- end }}
 
-{{/* Container-level security: read-only root file system, no privilege escalation, no capabilities. */}}
+{{/* Container-level security: read-only root file system, no privilege escalation, no capabilities.
+(dict "writable" true) only for a service container under devMode (live reload writes into it). */}}
 {{- define "app.containerSecurityContext" -}}
 allowPrivilegeEscalation: false
-readOnlyRootFilesystem: true
+readOnlyRootFilesystem: {{ not .writable }}
 runAsNonRoot: true
 capabilities:
   drop: [ALL]
