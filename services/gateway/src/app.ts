@@ -8,6 +8,7 @@ import { currentTraceId, fastifyOtel } from '@app/platform/telemetry';
 import Fastify, { type FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { GatewayConfig } from './config.js';
+import { OneLinePerRequest } from './request-log.js';
 import { clientErrorHandler, errorHandler, HttpError, notFoundHandler } from './errors.js';
 import auth from './plugins/auth.js';
 import clientSignal from './plugins/client-signal.js';
@@ -94,6 +95,7 @@ export interface AppOptions extends GatewayOptions {
 export function buildApp({ logger = createLogger('gateway', 'silent'), ...options }: AppOptions) {
   const app = Fastify({
     loggerInstance: logger,
+    logController: new OneLinePerRequest(),
     bodyLimit: BODY_LIMIT,
     // A client gets this long to send its whole request (slow-client protection; Fastify's default is none).
     requestTimeout: 30_000,
