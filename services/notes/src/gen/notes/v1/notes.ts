@@ -1241,6 +1241,8 @@ export const ListSharesResponse: MessageFns<ListSharesResponse> = {
  * Notes owned by a user and shared read-only with other users.
  * The caller's user id arrives in the `x-user-id` metadata entry, set by the gateway; every method
  * requires it (UNAUTHENTICATED without it) and checks ownership itself.
+ * Methods with `option idempotency_level = NO_SIDE_EFFECTS` are safe to repeat: clients retry them
+ * on UNAVAILABLE, on another replica (see createServiceClient in @app/platform).
  */
 export type NotesServiceDefinition = typeof NotesServiceDefinition;
 export const NotesServiceDefinition = {
@@ -1254,7 +1256,7 @@ export const NotesServiceDefinition = {
       requestStream: false,
       responseType: ListNotesResponse as typeof ListNotesResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
     createNote: {
       name: "CreateNote",
@@ -1271,7 +1273,7 @@ export const NotesServiceDefinition = {
       requestStream: false,
       responseType: GetNoteResponse as typeof GetNoteResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
     /** PERMISSION_DENIED when the note is only shared with the caller. */
     updateNote: {
@@ -1320,7 +1322,7 @@ export const NotesServiceDefinition = {
       requestStream: false,
       responseType: ListSharesResponse as typeof ListSharesResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
   },
 } as const;

@@ -1058,6 +1058,8 @@ export const RevokeRefreshTokenResponse: MessageFns<RevokeRefreshTokenResponse> 
 /**
  * Accounts, password credentials and refresh tokens.
  * The gateway signs access tokens itself; this service owns everything that must be stored.
+ * Methods with `option idempotency_level = NO_SIDE_EFFECTS` are safe to repeat: clients retry them
+ * on UNAVAILABLE, on another replica (see createServiceClient in @app/platform).
  */
 export type UsersServiceDefinition = typeof UsersServiceDefinition;
 export const UsersServiceDefinition = {
@@ -1067,6 +1069,8 @@ export const UsersServiceDefinition = {
     /**
      * Creates an account. ALREADY_EXISTS when the email is taken in any letter case,
      * INVALID_ARGUMENT when a field is malformed (the message names the field).
+     * RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after too many sign-ups from the client IP
+     * (the `x-client-ip` metadata entry, set by the gateway).
      */
     createUser: {
       name: "CreateUser",
@@ -1078,7 +1082,9 @@ export const UsersServiceDefinition = {
     },
     /**
      * Checks an email and password. UNAUTHENTICATED, with the same message, for an unknown
-     * email and for a wrong password.
+     * email and for a wrong password. RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after
+     * too many failed attempts for the account or from the client IP (`x-client-ip` metadata), counted
+     * in this service's database so every replica of every caller sees the same counts.
      */
     verifyCredentials: {
       name: "VerifyCredentials",
@@ -1095,7 +1101,7 @@ export const UsersServiceDefinition = {
       requestStream: false,
       responseType: GetUserResponse as typeof GetUserResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
     /** Looks a user up by email, case-insensitively. NOT_FOUND when there is none. */
     getUserByEmail: {
@@ -1104,7 +1110,7 @@ export const UsersServiceDefinition = {
       requestStream: false,
       responseType: GetUserByEmailResponse as typeof GetUserByEmailResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
     /** Starts a session: a new refresh token for the user. */
     issueRefreshToken: {
@@ -1117,8 +1123,10 @@ export const UsersServiceDefinition = {
     },
     /**
      * Exchanges a refresh token for a new one; the old one stops working. Presenting a token that was
-     * already rotated revokes the whole session (reuse detection). UNAUTHENTICATED when the token is
-     * unknown, expired, revoked or reused.
+     * already rotated revokes the whole session (reuse detection), except within a short grace window
+     * after its rotation: concurrent refreshes of one token (two tabs, two web replicas) all get the
+     * same new token. UNAUTHENTICATED when the token is unknown, expired, revoked or reused;
+     * RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after too many refreshes from the client IP.
      */
     rotateRefreshToken: {
       name: "RotateRefreshToken",
@@ -1144,6 +1152,8 @@ export interface UsersServiceImplementation<CallContextExt = {}> {
   /**
    * Creates an account. ALREADY_EXISTS when the email is taken in any letter case,
    * INVALID_ARGUMENT when a field is malformed (the message names the field).
+   * RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after too many sign-ups from the client IP
+   * (the `x-client-ip` metadata entry, set by the gateway).
    */
   createUser(
     request: CreateUserRequest,
@@ -1151,7 +1161,9 @@ export interface UsersServiceImplementation<CallContextExt = {}> {
   ): Promise<DeepPartial<CreateUserResponse>>;
   /**
    * Checks an email and password. UNAUTHENTICATED, with the same message, for an unknown
-   * email and for a wrong password.
+   * email and for a wrong password. RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after
+   * too many failed attempts for the account or from the client IP (`x-client-ip` metadata), counted
+   * in this service's database so every replica of every caller sees the same counts.
    */
   verifyCredentials(
     request: VerifyCredentialsRequest,
@@ -1171,8 +1183,10 @@ export interface UsersServiceImplementation<CallContextExt = {}> {
   ): Promise<DeepPartial<IssueRefreshTokenResponse>>;
   /**
    * Exchanges a refresh token for a new one; the old one stops working. Presenting a token that was
-   * already rotated revokes the whole session (reuse detection). UNAUTHENTICATED when the token is
-   * unknown, expired, revoked or reused.
+   * already rotated revokes the whole session (reuse detection), except within a short grace window
+   * after its rotation: concurrent refreshes of one token (two tabs, two web replicas) all get the
+   * same new token. UNAUTHENTICATED when the token is unknown, expired, revoked or reused;
+   * RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after too many refreshes from the client IP.
    */
   rotateRefreshToken(
     request: RotateRefreshTokenRequest,
@@ -1189,6 +1203,8 @@ export interface UsersServiceClient<CallOptionsExt = {}> {
   /**
    * Creates an account. ALREADY_EXISTS when the email is taken in any letter case,
    * INVALID_ARGUMENT when a field is malformed (the message names the field).
+   * RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after too many sign-ups from the client IP
+   * (the `x-client-ip` metadata entry, set by the gateway).
    */
   createUser(
     request: DeepPartial<CreateUserRequest>,
@@ -1196,7 +1212,9 @@ export interface UsersServiceClient<CallOptionsExt = {}> {
   ): Promise<CreateUserResponse>;
   /**
    * Checks an email and password. UNAUTHENTICATED, with the same message, for an unknown
-   * email and for a wrong password.
+   * email and for a wrong password. RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after
+   * too many failed attempts for the account or from the client IP (`x-client-ip` metadata), counted
+   * in this service's database so every replica of every caller sees the same counts.
    */
   verifyCredentials(
     request: DeepPartial<VerifyCredentialsRequest>,
@@ -1216,8 +1234,10 @@ export interface UsersServiceClient<CallOptionsExt = {}> {
   ): Promise<IssueRefreshTokenResponse>;
   /**
    * Exchanges a refresh token for a new one; the old one stops working. Presenting a token that was
-   * already rotated revokes the whole session (reuse detection). UNAUTHENTICATED when the token is
-   * unknown, expired, revoked or reused.
+   * already rotated revokes the whole session (reuse detection), except within a short grace window
+   * after its rotation: concurrent refreshes of one token (two tabs, two web replicas) all get the
+   * same new token. UNAUTHENTICATED when the token is unknown, expired, revoked or reused;
+   * RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after too many refreshes from the client IP.
    */
   rotateRefreshToken(
     request: DeepPartial<RotateRefreshTokenRequest>,

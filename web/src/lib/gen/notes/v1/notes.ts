@@ -104,6 +104,8 @@ export interface ListSharesResponse {
  * Notes owned by a user and shared read-only with other users.
  * The caller's user id arrives in the `x-user-id` metadata entry, set by the gateway; every method
  * requires it (UNAUTHENTICATED without it) and checks ownership itself.
+ * Methods with `option idempotency_level = NO_SIDE_EFFECTS` are safe to repeat: clients retry them
+ * on UNAVAILABLE, on another replica (see createServiceClient in @app/platform).
  */
 export interface NotesService {
   /** The caller's own notes and the notes shared with them, newest first. */

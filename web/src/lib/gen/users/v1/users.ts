@@ -87,16 +87,22 @@ export interface RevokeRefreshTokenResponse {
 /**
  * Accounts, password credentials and refresh tokens.
  * The gateway signs access tokens itself; this service owns everything that must be stored.
+ * Methods with `option idempotency_level = NO_SIDE_EFFECTS` are safe to repeat: clients retry them
+ * on UNAVAILABLE, on another replica (see createServiceClient in @app/platform).
  */
 export interface UsersService {
   /**
    * Creates an account. ALREADY_EXISTS when the email is taken in any letter case,
    * INVALID_ARGUMENT when a field is malformed (the message names the field).
+   * RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after too many sign-ups from the client IP
+   * (the `x-client-ip` metadata entry, set by the gateway).
    */
   CreateUser(request: CreateUserRequest): Promise<CreateUserResponse>;
   /**
    * Checks an email and password. UNAUTHENTICATED, with the same message, for an unknown
-   * email and for a wrong password.
+   * email and for a wrong password. RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after
+   * too many failed attempts for the account or from the client IP (`x-client-ip` metadata), counted
+   * in this service's database so every replica of every caller sees the same counts.
    */
   VerifyCredentials(request: VerifyCredentialsRequest): Promise<VerifyCredentialsResponse>;
   /** NOT_FOUND when there is no such user. */
@@ -107,8 +113,10 @@ export interface UsersService {
   IssueRefreshToken(request: IssueRefreshTokenRequest): Promise<IssueRefreshTokenResponse>;
   /**
    * Exchanges a refresh token for a new one; the old one stops working. Presenting a token that was
-   * already rotated revokes the whole session (reuse detection). UNAUTHENTICATED when the token is
-   * unknown, expired, revoked or reused.
+   * already rotated revokes the whole session (reuse detection), except within a short grace window
+   * after its rotation: concurrent refreshes of one token (two tabs, two web replicas) all get the
+   * same new token. UNAUTHENTICATED when the token is unknown, expired, revoked or reused;
+   * RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after too many refreshes from the client IP.
    */
   RotateRefreshToken(request: RotateRefreshTokenRequest): Promise<RotateRefreshTokenResponse>;
   /** Revokes a refresh token (logout). Succeeds for unknown tokens too. */
