@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { isMap, parse, parseDocument, type Scalar, type YAMLMap } from 'yaml';
 import { addressVariable, loadServices, type Service } from '../lib/services.ts';
 import {
   chartDir,
@@ -145,6 +145,31 @@ describe.each(VALUES_FILES.map((values) => [values.join() || 'values.yaml', valu
     });
   },
 );
+
+describe('values.yaml', () => {
+  it('comments every value (its own comment, or its small block’s)', () => {
+    const missing: string[] = [];
+    // A leaf is documented by a comment above it or at its line end; the leaves of a block made only of
+    // leaves (e.g. `resources: {requests, limits}`) may share the comment above the block's key.
+    const walk = (map: YAMLMap, path: string[], blockCommented: boolean) => {
+      const leaves = map.items.every((pair) => !isMap(pair.value) || pair.value.flow);
+      map.items.forEach((pair, i) => {
+        const key = [...path, String((pair.key as Scalar).value)];
+        const value = pair.value as (Scalar | YAMLMap) | null;
+        const own = Boolean(
+          (pair.key as Scalar).commentBefore ||
+          value?.comment ||
+          (i === 0 && map.commentBefore) ||
+          (value && !isMap(value) && value.commentBefore),
+        );
+        if (isMap(value) && !value.flow) walk(value, key, own);
+        else if (!own && !(blockCommented && leaves)) missing.push(key.join('.'));
+      });
+    };
+    walk(parseDocument(readFileSync(join(chartDir, 'values.yaml'), 'utf8')).contents as YAMLMap, [], false);
+    expect(missing).toEqual([]);
+  });
+});
 
 describe('services map', () => {
   it('has one entry per service of services.json, with the same kind, port, database and calls', () => {
