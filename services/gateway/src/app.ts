@@ -1,31 +1,26 @@
 // The gateway as a Fastify plugin (`gateway`) plus a factory (`buildApp`) that makes the server instance
 // with it; main.ts runs it, tests `inject` into it. Nothing here reads the environment.
-import helmet from "@fastify/helmet";
-import rateLimit from "@fastify/rate-limit";
-import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { createLogger, type Logger } from "@app/platform";
-import { currentTraceId, fastifyOtel } from "@app/platform/telemetry";
-import Fastify, { type FastifyPluginAsync } from "fastify";
-import fp from "fastify-plugin";
-import type { GatewayConfig } from "./config.js";
-import { OneLinePerRequest } from "./request-log.js";
-import {
-  clientErrorHandler,
-  errorHandler,
-  HttpError,
-  notFoundHandler,
-} from "./errors.js";
-import auth from "./plugins/auth.js";
-import clientSignal from "./plugins/client-signal.js";
-import loadShedding from "./plugins/load-shedding.js";
-import docs from "./plugins/swagger.js";
-import authRoutes from "./routes/auth.js";
-import health from "./routes/health.js";
-import me from "./routes/me.js";
-import notes from "./routes/notes.js";
-import type { Upstreams } from "./upstreams.js";
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { createLogger, type Logger } from '@app/platform';
+import { currentTraceId, fastifyOtel } from '@app/platform/telemetry';
+import Fastify, { type FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { GatewayConfig } from './config.js';
+import { OneLinePerRequest } from './request-log.js';
+import { clientErrorHandler, errorHandler, HttpError, notFoundHandler } from './errors.js';
+import auth from './plugins/auth.js';
+import clientSignal from './plugins/client-signal.js';
+import loadShedding from './plugins/load-shedding.js';
+import docs from './plugins/swagger.js';
+import authRoutes from './routes/auth.js';
+import health from './routes/health.js';
+import me from './routes/me.js';
+import notes from './routes/notes.js';
+import type { Upstreams } from './upstreams.js';
 
-declare module "fastify" {
+declare module 'fastify' {
   interface FastifyInstance {
     config: GatewayConfig;
     upstreams: Upstreams;
@@ -41,20 +36,17 @@ export interface GatewayOptions {
 /** 1 MiB: larger bodies get 413. */
 export const BODY_LIMIT = 1024 * 1024;
 
-const gateway: FastifyPluginAsync<GatewayOptions> = async (
-  fastify,
-  { config, upstreams },
-) => {
+const gateway: FastifyPluginAsync<GatewayOptions> = async (fastify, { config, upstreams }) => {
   // One span per request, named after its route (a no-op unless traces are exported; see main.ts).
   await fastify.register(fastifyOtel());
   // The trace id goes back to the client, to find the request in Jaeger (absent when not traced).
-  fastify.addHook("onRequest", async (_request, reply) => {
+  fastify.addHook('onRequest', async (_request, reply) => {
     const traceId = currentTraceId();
-    if (traceId) reply.header("x-trace-id", traceId);
+    if (traceId) reply.header('x-trace-id', traceId);
   });
 
-  fastify.decorate("config", config);
-  fastify.decorate("upstreams", upstreams);
+  fastify.decorate('config', config);
+  fastify.decorate('upstreams', upstreams);
 
   // Before any route, so every route (and the plugins' own errors) answer in the error shape.
   fastify.setErrorHandler(errorHandler);
@@ -63,35 +55,25 @@ const gateway: FastifyPluginAsync<GatewayOptions> = async (
   // Draining on shutdown: answers in flight close their connection (a keep-alive client would
   // otherwise hold the server open), and a request that still arrives gets 503 in the error shape.
   let closing = false;
-  fastify.addHook("preClose", async () => {
+  fastify.addHook('preClose', async () => {
     closing = true;
   });
-  fastify.addHook("onRequest", async () => {
-    if (closing)
-      throw new HttpError(
-        503,
-        "UNAVAILABLE",
-        "The server is shutting down, try again",
-      );
+  fastify.addHook('onRequest', async () => {
+    if (closing) throw new HttpError(503, 'UNAVAILABLE', 'The server is shutting down, try again');
   });
-  fastify.addHook("onSend", async (_request, reply) => {
-    if (closing) reply.header("connection", "close");
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
   });
 
   // HTTP/1.1 requires a Host header (RFC 9112 §3.2). Node's own check would answer 400 with no body.
-  fastify.addHook("onRequest", async (request) => {
-    if (
-      request.raw.httpVersion === "1.1" &&
-      request.headers.host === undefined
-    ) {
-      throw new HttpError(400, "INVALID_ARGUMENT", "Missing Host header");
+  fastify.addHook('onRequest', async (request) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      throw new HttpError(400, 'INVALID_ARGUMENT', 'Missing Host header');
     }
   });
 
   await fastify.register(clientSignal);
-  await fastify.register(loadShedding, {
-    maxEventLoopDelayMs: config.LOAD_SHED_EVENT_LOOP_DELAY_MS,
-  });
+  await fastify.register(loadShedding, { maxEventLoopDelayMs: config.LOAD_SHED_EVENT_LOOP_DELAY_MS });
   await fastify.register(helmet);
   // No CORS plugin: the browser never calls the gateway directly (the web app's server does).
   await fastify.register(rateLimit, { global: false });
@@ -104,13 +86,13 @@ const gateway: FastifyPluginAsync<GatewayOptions> = async (
   await fastify.register(docs);
 
   await fastify.register(health);
-  await fastify.register(authRoutes, { prefix: "/api/auth" });
-  await fastify.register(me, { prefix: "/api" });
-  await fastify.register(notes, { prefix: "/api/notes" });
+  await fastify.register(authRoutes, { prefix: '/api/auth' });
+  await fastify.register(me, { prefix: '/api' });
+  await fastify.register(notes, { prefix: '/api/notes' });
 };
 
 /** The plugin, for embedding; it decorates the instance it is registered on. */
-const gatewayPlugin = fp(gateway, { name: "gateway", fastify: "5.x" });
+const gatewayPlugin = fp(gateway, { name: 'gateway', fastify: '5.x' });
 export default gatewayPlugin;
 
 export interface AppOptions extends GatewayOptions {
@@ -119,10 +101,7 @@ export interface AppOptions extends GatewayOptions {
 }
 
 /** The server instance: Fastify with the gateway's server options and the gateway plugin. */
-export function buildApp({
-  logger = createLogger("gateway", "silent"),
-  ...options
-}: AppOptions) {
+export function buildApp({ logger = createLogger('gateway', 'silent'), ...options }: AppOptions) {
   const app = Fastify({
     loggerInstance: logger,
     logController: new OneLinePerRequest(),

@@ -1,6 +1,6 @@
 // Everything the gateway reads from the environment, in one place. A missing or malformed variable
 // stops the process at start with a message naming it (see loadConfig in @app/platform).
-import { env, loadConfig, type ConfigOf, type Variable } from "@app/platform";
+import { env, loadConfig, type ConfigOf, type Variable } from '@app/platform';
 
 /**
  * Fastify's `trustProxy`: "true", "false" or a comma-separated list of trusted proxy addresses/CIDRs.
@@ -10,10 +10,10 @@ import { env, loadConfig, type ConfigOf, type Variable } from "@app/platform";
 function trustProxy(): Variable<boolean | string[]> {
   return {
     parse(raw) {
-      if (raw === undefined || raw === "" || raw === "false") return false;
-      if (raw === "true") return true;
+      if (raw === undefined || raw === '' || raw === 'false') return false;
+      if (raw === 'true') return true;
       return raw
-        .split(",")
+        .split(',')
         .map((entry) => entry.trim())
         .filter(Boolean);
     },
@@ -22,18 +22,15 @@ function trustProxy(): Variable<boolean | string[]> {
 
 export const configSpec = {
   PORT: env.port(8080),
-  HOST: env.string({ default: "0.0.0.0" }),
+  HOST: env.string({ default: '0.0.0.0' }),
   /** HMAC key of the access tokens (HS256). No default in production. */
-  JWT_SECRET: env.string({
-    devDefault: "dev-only-jwt-secret-never-use-in-production",
-    minLength: 32,
-  }),
-  JWT_ISSUER: env.string({ default: "app-gateway" }),
-  JWT_AUDIENCE: env.string({ default: "app" }),
+  JWT_SECRET: env.string({ devDefault: 'dev-only-jwt-secret-never-use-in-production', minLength: 32 }),
+  JWT_ISSUER: env.string({ default: 'app-gateway' }),
+  JWT_AUDIENCE: env.string({ default: 'app' }),
   /** Lifetime of an access token, in seconds (15 minutes). */
   ACCESS_TOKEN_TTL: env.int({ default: 900, min: 1, max: 86_400 }),
-  USERS_ADDR: env.address({ devDefault: "127.0.0.1:50051" }),
-  NOTES_ADDR: env.address({ devDefault: "127.0.0.1:50052" }),
+  USERS_ADDR: env.address({ devDefault: '127.0.0.1:50051' }),
+  NOTES_ADDR: env.address({ devDefault: '127.0.0.1:50052' }),
   /**
    * Deadline of a call to a service, in milliseconds; the calls that hash a password or call another
    * service get a quarter more (2.5 s). A service that is down or frozen costs a request at most that.
@@ -49,8 +46,6 @@ export const configSpec = {
 
 export type GatewayConfig = ConfigOf<typeof configSpec>;
 
-export function loadGatewayConfig(
-  source: NodeJS.ProcessEnv = process.env,
-): GatewayConfig {
+export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
   return loadConfig(configSpec, source);
 }
