@@ -76,7 +76,7 @@ describe('main.ts', () => {
     }
   });
 
-  it('refuses to start in production without JWT_SECRET or with a short one, naming the variable', () => {
+  it('refuses to start in production without JWT_SECRET, with a short one or the default, naming the variable', () => {
     const run = (env: Record<string, string>) =>
       spawnSync(process.execPath, ['--conditions=app-source', '--import', 'tsx', 'src/main.ts'], {
         cwd,
@@ -98,6 +98,11 @@ describe('main.ts', () => {
     const short = run({ JWT_SECRET: 'too-short' });
     expect(short.status).toBe(1);
     expect(short.stderr).toContain('JWT_SECRET must be at least 32 characters long');
+
+    // The development default is in the repository for anyone to read.
+    const devDefault = run({ JWT_SECRET: 'dev-only-jwt-secret-never-use-in-production' });
+    expect(devDefault.status).toBe(1);
+    expect(devDefault.stderr).toContain('JWT_SECRET must not be the development default in production');
 
     const badAddress = run({ JWT_SECRET: TEST_SECRET, USERS_ADDR: 'not an address' });
     expect(badAddress.status).toBe(1);

@@ -45,6 +45,10 @@ export const env = {
           if (options.minLength !== undefined && value.length < options.minLength) {
             throw new Error(`must be at least ${options.minLength} characters long`);
           }
+          // A development default is public (it is in the repository): never a production secret.
+          if (production && options.devDefault !== undefined && value === options.devDefault) {
+            throw new Error('must not be the development default in production');
+          }
           return value;
         }),
     };
