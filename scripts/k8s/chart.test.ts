@@ -511,6 +511,21 @@ describe('devMode (Tilt, skaffold dev)', () => {
   });
 });
 
+describe('NOTES.txt', () => {
+  const notes = (values: string[]) =>
+    helm(['install', RELEASE, chartDir, '--dry-run=client', '-n', 'apps', ...helmArgs({ values })]).split(
+      'NOTES:',
+    )[1]!;
+
+  it('says how to reach the app, the API docs and Jaeger', () => {
+    const text = notes([]);
+    expect(text).toContain('kubectl -n apps port-forward svc/app-web 3000:3000');
+    expect(text).toContain('kubectl -n apps port-forward svc/app-jaeger 16686:16686');
+    expect(text).toContain('helm test app -n apps');
+    expect(notes(['values-production.yaml'])).toContain('https://app.example.com/');
+  });
+});
+
 describe('values.schema.json', () => {
   it.each([
     ['an unknown top-level key', 'replicaCount=2', /additional properties 'replicaCount' not allowed/],
