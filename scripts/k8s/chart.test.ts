@@ -509,6 +509,21 @@ describe('devMode (Tilt, skaffold dev)', () => {
     }
     expect(byKind(dev, 'Pod')).toEqual([]);
   });
+
+  it('runs the dev processes as in development, migrating at start (the dev image has no built migrate)', () => {
+    const dev = render({ values: ['values-kind.yaml'], set: ['devMode=true'] });
+    for (const s of services) {
+      const env = envOf(mainContainer(dev, s.name));
+      expect(env.has('NODE_ENV')).toBe(false);
+      expect(env.get('MIGRATE_ON_START')?.value).toBe(s.database ? 'true' : undefined);
+      const pod = named(dev, 'Deployment', fullname(s.name)).spec.template.spec;
+      expect(((pod.initContainers ?? []) as Container[]).map((c) => c.name)).toEqual(
+        s.database ? ['database'] : [],
+      );
+      expect(envOf(mainContainer(kind(), s.name)).get('NODE_ENV')?.value).toBe('production');
+    }
+    expect(byKind(render({ set: [...EXTERNAL_DB, 'devMode=true'] }), 'Job')).toEqual([]);
+  });
 });
 
 describe('NOTES.txt', () => {

@@ -108,8 +108,10 @@ app.kubernetes.io/part-of: {{ include "app.name" .root }}
 
 {{/* Telemetry and logging env of a process: (dict "root" $ "name" "users" "service" $svc). */}}
 {{- define "app.commonEnv" -}}
+{{- if not .root.Values.devMode }}
 - name: NODE_ENV
   value: production
+{{- end }}
 - name: PORT
   value: {{ .service.port | quote }}
 - name: LOG_LEVEL
