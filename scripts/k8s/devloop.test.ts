@@ -71,6 +71,12 @@ describe('Tiltfile', () => {
       expect(check.ok).toBe(true);
     });
 
+    it('is a checker that fails on broken Tiltfiles (its selftest)', () => {
+      const result = spawnSync(join(root, 'tools/tiltfile-check/selftest'), { encoding: 'utf8' });
+      expect(result.stdout).toMatch(/^\d+ passed, 0 failed$/m);
+      expect(result.status).toBe(0);
+    });
+
     it('allows only the kind cluster and pins the Tilt version', () => {
       expect(calls('allow_k8s_contexts').map((c) => c.args.contexts)).toEqual([CONTEXT]);
       expect(calls('version_settings')[0]?.args.constraint).toMatch(/^>=0\./);
