@@ -76,6 +76,23 @@ export class PostgresRefreshTokenRepository implements RefreshTokenRepository {
       await this.orm.em.fork().nativeUpdate(RefreshToken, { familyId, revokedAt: null }, { revokedAt: at });
     });
   }
+
+  deleteStale(expiredBefore: Date, revokedBefore: Date, limit: number): Promise<number> {
+    return guard(async () => {
+      // skip locked: replicas purging at the same time take different rows instead of waiting.
+      const result = await this.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ affectedRows: number }>(
+          `delete from refresh_tokens where id in (
+          select id from refresh_tokens where expires_at < ? or revoked_at < ?
+          limit ? for update skip locked)`,
+          [expiredBefore, revokedBefore, limit],
+          'run',
+        );
+      return result.affectedRows;
+    });
+  }
 }
 
 function fresh(token: NewRefreshToken) {

@@ -6,6 +6,7 @@ import { entities } from './entities.js';
 import { UsersServiceDefinition } from './gen/users/v1/users.js';
 import { createUsersHandler } from './handler.js';
 import { ScryptPasswordHasher } from './password.js';
+import { RefreshTokenPurge, schedulePurge } from './purge.js';
 import { UserService } from './service.js';
 
 await runProcess('users', async (logger) => {
@@ -18,6 +19,8 @@ await runProcess('users', async (logger) => {
     REFRESH_TOKEN_TTL_DAYS: env.int({ default: 30, min: 1, max: 365 }),
     // scrypt cost as log2(N): 17 = 128 MiB and ~0.5 s per hash. Tests lower it; production keeps 17+.
     PASSWORD_HASH_COST: env.int({ default: 17, min: 12, max: 20 }),
+    // Expired and long-revoked refresh tokens are deleted this often (bounded batches); 0: never.
+    REFRESH_TOKEN_PURGE_INTERVAL_SECONDS: env.int({ default: 3_600, min: 0 }),
   });
   const orm = await openDatabase({
     url: config.DATABASE_URL,
@@ -33,6 +36,15 @@ await runProcess('users', async (logger) => {
     refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
   });
 
+  const purge =
+    config.REFRESH_TOKEN_PURGE_INTERVAL_SECONDS > 0
+      ? schedulePurge(
+          new RefreshTokenPurge(new PostgresRefreshTokenRepository(orm)),
+          config.REFRESH_TOKEN_PURGE_INTERVAL_SECONDS * 1000,
+          logger,
+        )
+      : undefined;
+
   const grpc = createGrpcServer(logger);
   grpc.server.add(UsersServiceDefinition, createUsersHandler(users));
   const port = await grpc.listen(config.HOST, config.PORT);
@@ -40,6 +52,7 @@ await runProcess('users', async (logger) => {
 
   return async () => {
     await grpc.shutdown();
+    await purge?.stop();
     await orm.close();
   };
 });
