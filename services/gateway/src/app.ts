@@ -1,5 +1,6 @@
 // The gateway as a Fastify plugin (`gateway`) plus a factory (`buildApp`) that makes the server instance
 // with it; main.ts runs it, tests `inject` into it. Nothing here reads the environment.
+import { AjvCompiler, type ValidatorFactory } from '@fastify/ajv-compiler';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -8,11 +9,9 @@ import { currentTraceId, fastifyOtel } from '@app/platform/telemetry';
 import Fastify, { type FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { GatewayConfig } from './config.js';
-import { OneLinePerRequest } from './request-log.js';
 import { clientErrorHandler, errorHandler, HttpError, notFoundHandler } from './errors.js';
 import auth from './plugins/auth.js';
 import clientSignal from './plugins/client-signal.js';
-import loadShedding from './plugins/load-shedding.js';
 import docs from './plugins/swagger.js';
 import authRoutes from './routes/auth.js';
 import health from './routes/health.js';
@@ -65,15 +64,7 @@ const gateway: FastifyPluginAsync<GatewayOptions> = async (fastify, { config, up
     if (closing) reply.header('connection', 'close');
   });
 
-  // HTTP/1.1 requires a Host header (RFC 9112 §3.2). Node's own check would answer 400 with no body.
-  fastify.addHook('onRequest', async (request) => {
-    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
-      throw new HttpError(400, 'INVALID_ARGUMENT', 'Missing Host header');
-    }
-  });
-
   await fastify.register(clientSignal);
-  await fastify.register(loadShedding, { maxEventLoopDelayMs: config.LOAD_SHED_EVENT_LOOP_DELAY_MS });
   await fastify.register(helmet);
   // No CORS plugin: the browser never calls the gateway directly (the web app's server does).
   await fastify.register(rateLimit, { global: false });
@@ -100,11 +91,27 @@ export interface AppOptions extends GatewayOptions {
   logger?: Logger;
 }
 
+const ajvCompilers = AjvCompiler();
+
+/**
+ * JSON bodies keep their types: `{"title": 123}` or `{"pinned": 1}` is a 400 naming the field, never
+ * "123" or true. Query strings and path parameters are text, so they are coerced (`?limit=20` is 20).
+ */
+const buildValidator: ValidatorFactory = (externalSchemas, serverOptions) => {
+  // The gateway never uses JTD mode.
+  const options = serverOptions as { customOptions?: Record<string, unknown> } | undefined;
+  const coercing = ajvCompilers(externalSchemas, serverOptions);
+  const exact = ajvCompilers(externalSchemas, {
+    ...options,
+    customOptions: { ...options?.customOptions, coerceTypes: false },
+  });
+  return (route) => (route.httpPart === 'body' ? exact : coercing)(route);
+};
+
 /** The server instance: Fastify with the gateway's server options and the gateway plugin. */
 export function buildApp({ logger = createLogger('gateway', 'silent'), ...options }: AppOptions) {
   const app = Fastify({
     loggerInstance: logger,
-    logController: new OneLinePerRequest(),
     bodyLimit: BODY_LIMIT,
     // A client gets this long to send its whole request (slow-client protection; Fastify's default is none).
     requestTimeout: 30_000,
@@ -112,12 +119,12 @@ export function buildApp({ logger = createLogger('gateway', 'silent'), ...option
     // Errors before routing (bad URL encoding, unparsable HTTP) answer in the error shape too.
     frameworkErrors: errorHandler,
     clientErrorHandler,
-    // Checked by the plugin instead, so that the answer has the error shape.
-    http: { requireHostHeader: false },
     // Shutdown is handled by the preClose/onRequest hooks of the plugin (same error shape).
     return503OnClosing: false,
-    // Unknown body fields are rejected (400), never silently dropped or stored.
-    ajv: { customOptions: { removeAdditional: false } },
+    // Unknown body fields are rejected (400), never silently dropped or stored; every violation is
+    // reported (bodies are bounded by BODY_LIMIT), one per field in `details`.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true } },
+    schemaController: { compilersFactory: { buildValidator } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.register(gatewayPlugin, options);
   return app;

@@ -1,42 +1,20 @@
 // The one place where failures become HTTP responses. Every error body has the shape
-// {"error": {"code", "message"}}; nothing internal (stack, SQL, addresses) ever reaches a client:
-// 5xx answers carry a fixed message and the details go to the log.
+// {"error": {"code", "message"}}, plus `details: [{field, description}]` for a rejected request (the
+// gateway's own validation, or a service's google.rpc.BadRequest field violations). Nothing internal
+// (stack, SQL, addresses) ever reaches a client: 5xx answers carry a fixed message and the details go
+// to the log.
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { ClientError, Status } from 'nice-grpc-common';
-import { Type } from 'typebox';
+import { BadRequest, RichClientError } from 'nice-grpc-error-details';
+import type { ErrorCode, FieldViolation } from './error-codes.js';
+import { errorBody, type ErrorBody } from './schemas.js';
 
-export type ErrorCode =
-  | 'INVALID_ARGUMENT'
-  | 'UNAUTHENTICATED'
-  | 'PERMISSION_DENIED'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'RESOURCE_EXHAUSTED'
-  | 'UNAVAILABLE'
-  | 'DEADLINE_EXCEEDED'
-  | 'INTERNAL';
-
-const errorBody = (description?: string) =>
-  Type.Object(
-    {
-      error: Type.Object(
-        {
-          code: Type.String({ description: 'gRPC-style code, e.g. NOT_FOUND' }),
-          message: Type.String({ description: 'Human readable; safe to show' }),
-        },
-        { additionalProperties: false },
-      ),
-    },
-    { additionalProperties: false, title: 'Error', ...(description ? { description } : {}) },
-  );
-
-/** The body of every error answer: {"error": {"code", "message"}}. */
-export const ErrorBody = errorBody();
+export type { ErrorCode, FieldViolation };
 
 const DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid request (the message names the field)',
+  400: 'Invalid request (`details` names each rejected field)',
   401: 'Missing or invalid credentials',
   403: 'Not allowed for this user',
   404: 'Not found',
@@ -51,24 +29,31 @@ const DESCRIPTIONS: Record<number, string> = {
 /** The error responses of a route, for its `response` schema: `errors(400, 401)`. */
 export function errors<const S extends readonly number[]>(
   ...statuses: S
-): { [K in S[number]]: typeof ErrorBody } {
+): { [K in S[number]]: ReturnType<typeof errorBody> } {
   return Object.fromEntries(statuses.map((status) => [status, errorBody(DESCRIPTIONS[status])])) as {
-    [K in S[number]]: typeof ErrorBody;
+    [K in S[number]]: ReturnType<typeof errorBody>;
   };
 }
 
 /** The answers of any route that calls a service: internal error, service down, service too slow. */
 export const UPSTREAM_ERRORS = [500, 503, 504] as const;
 
-/** An error with its HTTP answer; the message is shown to the client as is. */
+/** An error with its HTTP answer; the message (and the field violations) are shown to the client as is. */
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     readonly code: ErrorCode,
     message: string,
+    readonly details?: FieldViolation[],
   ) {
     super(message);
     this.name = 'HttpError';
+  }
+
+  get body(): ErrorBody {
+    const error: ErrorBody['error'] = { code: this.code, message: this.message };
+    if (this.details && this.details.length > 0) error.details = this.details;
+    return { error };
   }
 }
 
@@ -99,7 +84,20 @@ const FROM_GRPC: Partial<Record<Status, { statusCode: number; code: ErrorCode; m
 export function fromGrpcError(error: ClientError): HttpError {
   const mapped = FROM_GRPC[error.code];
   if (!mapped) return new HttpError(500, 'INTERNAL', INTERNAL_MESSAGE);
-  return new HttpError(mapped.statusCode, mapped.code, mapped.message ?? error.details);
+  const details = mapped.code === 'INVALID_ARGUMENT' ? fieldViolations(error) : undefined;
+  return new HttpError(mapped.statusCode, mapped.code, mapped.message ?? error.details, details);
+}
+
+/**
+ * The google.rpc.BadRequest field violations a service attached to its error (RichServerError), as the
+ * API's details. The services name fields by their JSON names, which are the REST API's too.
+ */
+function fieldViolations(error: ClientError): FieldViolation[] | undefined {
+  if (!(error instanceof RichClientError)) return undefined;
+  const violations = error.extra.flatMap((detail) =>
+    detail.$type === BadRequest.$type ? detail.fieldViolations : [],
+  );
+  return violations.map(({ field, description }) => ({ field, description }));
 }
 
 /** HTTP status of an error raised by Fastify or a plugin (validation, body parser, rate limit) → code. */
@@ -120,16 +118,58 @@ function codeOfStatus(statusCode: number): ErrorCode {
   }
 }
 
-/** "body/email must match format "email"", naming the field for unknown properties too. */
-function validationMessage(error: FastifyError): string {
-  const [first] = error.validation ?? [];
-  if (!first) return error.message;
-  const where = `${error.validationContext ?? 'request'}${first.instancePath}`;
-  const extra = first.params as { additionalProperty?: string };
-  if (first.keyword === 'additionalProperties' && extra.additionalProperty) {
-    return `${where}/${extra.additionalProperty} is not allowed`;
+/** What is wrong with a value, in words for people (ajv's own are for developers). */
+function describe(error: FastifySchemaValidationError): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return 'is required';
+    case 'additionalProperties':
+      return 'is not allowed';
+    case 'type':
+      return `must be ${article(String(params.type))}`;
+    case 'minLength':
+      return params.limit === 1 ? 'must not be empty' : `must be at least ${params.limit} characters long`;
+    case 'maxLength':
+      return `must be at most ${params.limit} characters long`;
+    case 'minimum':
+      return `must be at least ${params.limit}`;
+    case 'maximum':
+      return `must be at most ${params.limit}`;
+    case 'format':
+      return params.format === 'email'
+        ? 'must be a valid email address'
+        : params.format === 'uuid'
+          ? 'must be a UUID'
+          : `must be a valid ${params.format}`;
+    default:
+      return error.message ?? 'is invalid';
   }
-  return `${where} ${first.message ?? 'is invalid'}`;
+}
+
+const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
+
+/**
+ * One violation per field, in the order ajv found them: the field is the path inside the body (or the
+ * query string, or the path parameters) as the API names it, `title` or `a.b`; the whole body when the
+ * error is about it (`body must be an object`).
+ */
+export function validationDetails(
+  errors: FastifySchemaValidationError[],
+  context = 'body',
+): FieldViolation[] {
+  const byField = new Map<string, FieldViolation>();
+  for (const error of errors) {
+    const path = error.instancePath.split('/').slice(1);
+    const params = error.params as { missingProperty?: string; additionalProperty?: string };
+    if (error.keyword === 'required' && params.missingProperty) path.push(params.missingProperty);
+    if (error.keyword === 'additionalProperties' && params.additionalProperty) {
+      path.push(params.additionalProperty);
+    }
+    const field = path.length > 0 ? path.join('.') : context;
+    if (!byField.has(field)) byField.set(field, { field, description: `${field} ${describe(error)}` });
+  }
+  return [...byField.values()];
 }
 
 const FIXED_MESSAGES: Record<string, string> = {
@@ -159,7 +199,9 @@ export function toHttpError(error: unknown, request: FastifyRequest): HttpError 
 
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {
-    return new HttpError(400, 'INVALID_ARGUMENT', validationMessage(error as FastifyError));
+    const details = validationDetails(fastifyError.validation, fastifyError.validationContext);
+    const message = details.map((detail) => detail.description).join('; ');
+    return new HttpError(400, 'INVALID_ARGUMENT', message, details);
   }
   const statusCode = fastifyError.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
@@ -181,7 +223,7 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
     return reply.code(499).send();
   }
   const http = toHttpError(error, request);
-  return reply.code(http.statusCode).send({ error: { code: http.code, message: http.message } });
+  return reply.code(http.statusCode).send(http.body);
 }
 
 /** HTTP the server cannot even parse (Node's 'clientError'): answered on the socket, same body shape. */

@@ -165,12 +165,27 @@ export function expectError(
   code: string,
 ) {
   expect(response.statusCode).toBe(statusCode);
-  const body = response.json() as { error: { code: string; message: string } };
+  const body = response.json() as { error: { code: string; message: string; details?: unknown } };
   expect(Object.keys(body)).toEqual(['error']);
+  expect(Object.keys(body.error)).toEqual(
+    body.error.details === undefined ? ['code', 'message'] : ['code', 'message', 'details'],
+  );
   expect(body.error.code).toBe(code);
   expect(typeof body.error.message).toBe('string');
   expect(body.error.message.length).toBeGreaterThan(0);
   return body.error.message;
+}
+
+/** A 400 INVALID_ARGUMENT answer's field violations (`details`), which it must have. */
+export function expectDetails(response: { statusCode: number; json(): unknown }) {
+  const message = expectError(response, 400, 'INVALID_ARGUMENT');
+  const { details } = (response.json() as { error: { details?: { field: string; description: string }[] } })
+    .error;
+  expect(details, message).toBeInstanceOf(Array);
+  expect(details!.length).toBeGreaterThan(0);
+  // The message says it all too, for a client that reads only the message.
+  for (const { description } of details!) expect(message).toContain(description);
+  return details!;
 }
 
 /** What must never reach a client: stacks, source paths, SQL, internal addresses, driver errors. */

@@ -1,5 +1,5 @@
 // The public boundary of the notes service: its generated gRPC client definition and message types,
-// and nothing else. The gateway (and any other caller) imports only this.
+// and the limits its requests must keep (plain constants, for the gateway's request schemas); nothing else. The gateway (and any other caller) imports only this.
 export {
   NotesServiceDefinition,
   type CreateNoteRequest,
@@ -10,6 +10,8 @@ export {
   type GetNoteResponse,
   type ListNotesRequest,
   type ListNotesResponse,
+  type ListSharesRequest,
+  type ListSharesResponse,
   type Note,
   type NotesServiceClient,
   type Share,
@@ -20,3 +22,4 @@ export {
   type UpdateNoteRequest,
   type UpdateNoteResponse,
 } from './gen/notes/v1/notes.js';
+export { NOTE_LIMITS } from './limits.js';

@@ -2,6 +2,7 @@
 // gRPC or SQL; storage (NoteRepository) and the users service (UserDirectory) are ports, implemented
 // by adapters in db.ts and users.ts. Every method takes the caller's id, established by the transport.
 import { randomUUID } from 'node:crypto';
+import { NOTE_LIMITS } from './limits.js';
 
 export interface Note {
   id: string;
@@ -23,6 +24,32 @@ export interface Share {
 export interface NotePosition {
   createdAt: Date;
   id: string;
+}
+
+/** The inputs of the operations (the handler builds each from its request, field for field). */
+export interface ListNotesInput {
+  /** 0 means the default. */
+  limit: number;
+  /** '' for the first page. */
+  cursor: string;
+}
+export interface CreateNoteInput {
+  title: string;
+  body: string;
+}
+export interface UpdateNoteInput {
+  id: string;
+  /** Only the fields that are given change. */
+  title?: string | undefined;
+  body?: string | undefined;
+}
+export interface ShareNoteInput {
+  noteId: string;
+  email: string;
+}
+export interface UnshareNoteInput {
+  noteId: string;
+  userId: string;
 }
 
 export interface NoteChanges {
@@ -84,11 +111,15 @@ export type NotesErrorCode =
   | 'INVALID_INPUT'
   | 'UNAVAILABLE';
 
-/** Every error of this domain: a stable `code` and a message fit to show to a client. */
+/**
+ * Every error of this domain: a stable `code`, a message fit to show to a client and, when the error is
+ * about one input field, that field's name (as in the operation's input: `title`, `noteId`).
+ */
 export abstract class NotesError<Code extends NotesErrorCode = NotesErrorCode> extends Error {
   constructor(
     readonly code: Code,
     message: string,
+    readonly field?: string,
   ) {
     super(message);
     this.name = new.target.name;
@@ -130,10 +161,8 @@ export class UnavailableError extends NotesError<'UNAVAILABLE'> {
   }
 }
 
-const TITLE_MAX = 200;
-const BODY_MAX = 100_000;
-const LIMIT_MAX = 100;
-const LIMIT_DEFAULT = 20;
+const { titleMaxLength: TITLE_MAX, bodyMaxLength: BODY_MAX } = NOTE_LIMITS;
+const { pageSizeMax: LIMIT_MAX, pageSizeDefault: LIMIT_DEFAULT } = NOTE_LIMITS;
 
 // Never "forbidden" for a note the caller may not see: that would reveal that it exists.
 const NOTE_NOT_FOUND = 'Note not found';
@@ -167,10 +196,10 @@ export class NoteService {
   }
 
   /** The caller's notes and the notes shared with them, newest first. `limit` 0 means the default. */
-  async listNotes(callerId: string, input: { limit: number; cursor: string }): Promise<NotePage> {
+  async listNotes(callerId: string, input: ListNotesInput): Promise<NotePage> {
     const limit = input.limit === 0 ? LIMIT_DEFAULT : input.limit;
     if (!Number.isInteger(limit) || limit < 1 || limit > LIMIT_MAX) {
-      throw new ListNotesError('INVALID_LIMIT', `limit must be from 1 to ${LIMIT_MAX}`);
+      throw new ListNotesError('INVALID_LIMIT', `limit must be from 1 to ${LIMIT_MAX}`, 'limit');
     }
     const after = input.cursor === '' ? undefined : decodeCursor(input.cursor);
     // One extra row tells whether there is a next page without a count query.
@@ -180,7 +209,7 @@ export class NoteService {
     return { notes: page, nextCursor: encodeCursor(page.at(-1)!) };
   }
 
-  async createNote(callerId: string, input: { title: string; body: string }): Promise<Note> {
+  async createNote(callerId: string, input: CreateNoteInput): Promise<Note> {
     const title = validTitle(input.title, CreateNoteError);
     const body = validBody(input.body, CreateNoteError);
     const now = this.#now();
@@ -206,7 +235,7 @@ export class NoteService {
   }
 
   /** Changes the fields that are given; owner only. */
-  async updateNote(callerId: string, input: { id: string; title?: string; body?: string }): Promise<Note> {
+  async updateNote(callerId: string, input: UpdateNoteInput): Promise<Note> {
     validId('id', input.id, UpdateNoteError);
     const changes: NoteChanges = { updatedAt: this.#now() };
     if (input.title !== undefined) changes.title = validTitle(input.title, UpdateNoteError);
@@ -226,14 +255,10 @@ export class NoteService {
   }
 
   /** Shares the note, read-only, with the user who has this email; owner only. */
-  async shareNote(
-    callerId: string,
-    input: { noteId: string; email: string },
-    signal?: AbortSignal,
-  ): Promise<Share> {
+  async shareNote(callerId: string, input: ShareNoteInput, signal?: AbortSignal): Promise<Share> {
     validId('noteId', input.noteId, ShareNoteError);
     const email = input.email.trim();
-    if (email === '') throw new ShareNoteError('INVALID_EMAIL', 'email must not be empty');
+    if (email === '') throw new ShareNoteError('INVALID_EMAIL', 'email must not be empty', 'email');
     const note = await this.#ownedNote(callerId, input.noteId, ShareNoteError);
     const user = await this.#users.findByEmail(email, signal);
     if (!user) throw new ShareNoteError('USER_NOT_FOUND', 'User not found');
@@ -247,7 +272,7 @@ export class NoteService {
   }
 
   /** Stops sharing the note with the user; owner only. */
-  async unshareNote(callerId: string, input: { noteId: string; userId: string }): Promise<void> {
+  async unshareNote(callerId: string, input: UnshareNoteInput): Promise<void> {
     validId('noteId', input.noteId, UnshareNoteError);
     validId('userId', input.userId, UnshareNoteError);
     const note = await this.#ownedNote(callerId, input.noteId, UnshareNoteError);
@@ -281,23 +306,27 @@ function canRead(note: Note, userId: string): boolean {
 }
 
 /** The error class of the operation at hand, so each operation throws only its own error type. */
-type ErrorClass<Code extends NotesErrorCode> = new (code: Code, message: string) => NotesError;
+type ErrorClass<Code extends NotesErrorCode> = new (
+  code: Code,
+  message: string,
+  field?: string,
+) => NotesError;
 
 function validId(field: string, value: string, OperationError: ErrorClass<'INVALID_ID'>): void {
-  if (!UUID.test(value)) throw new OperationError('INVALID_ID', `${field} must be a UUID`);
+  if (!UUID.test(value)) throw new OperationError('INVALID_ID', `${field} must be a UUID`, field);
 }
 
 function validTitle(value: string, OperationError: ErrorClass<'INVALID_TITLE'>): string {
   const title = value.trim();
   if (length(title) < 1 || length(title) > TITLE_MAX) {
-    throw new OperationError('INVALID_TITLE', `title must be 1 to ${TITLE_MAX} characters long`);
+    throw new OperationError('INVALID_TITLE', `title must be 1 to ${TITLE_MAX} characters long`, 'title');
   }
   return title;
 }
 
 function validBody(value: string, OperationError: ErrorClass<'INVALID_BODY'>): string {
   if (length(value) > BODY_MAX) {
-    throw new OperationError('INVALID_BODY', `body must be at most ${BODY_MAX} characters long`);
+    throw new OperationError('INVALID_BODY', `body must be at most ${BODY_MAX} characters long`, 'body');
   }
   return value;
 }
@@ -319,7 +348,7 @@ export function decodeCursor(cursor: string): NotePosition {
     Number.isNaN(createdAt.getTime()) ||
     createdAt.toISOString() !== time
   ) {
-    throw new ListNotesError('INVALID_CURSOR', 'cursor is not one this service returned');
+    throw new ListNotesError('INVALID_CURSOR', 'cursor is not one this service returned', 'cursor');
   }
   return { createdAt, id };
 }

@@ -14,6 +14,7 @@ import {
 } from '@app/devkit';
 import { UsersServiceDefinition, type User } from '@app/users';
 import { ClientError, Status } from 'nice-grpc';
+import { BadRequest, RichClientError } from 'nice-grpc-error-details';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../migrations/index.js';
 import { PostgresNoteRepository } from '../src/db.js';
@@ -175,6 +176,30 @@ describe('requests', () => {
       notes.listNotes({ limit: 2, cursor: 'not-a-cursor' }, as(alice)),
       Status.INVALID_ARGUMENT,
     );
+  });
+
+  it('names the field in a google.rpc.BadRequest field violation (rich error details)', async () => {
+    const violations = async (promise: Promise<unknown>) => {
+      const error = await expectStatus(promise, Status.INVALID_ARGUMENT);
+      expect(error).toBeInstanceOf(RichClientError);
+      return (error as RichClientError).extra.flatMap((detail) =>
+        detail.$type === BadRequest.$type
+          ? detail.fieldViolations.map(({ field, description }) => ({ field, description }))
+          : [],
+      );
+    };
+    expect(await violations(notes.createNote({ title: ' ', body: '' }, as(alice)))).toEqual([
+      { field: 'title', description: 'title must be 1 to 200 characters long' },
+    ]);
+    expect(await violations(notes.unshareNote({ noteId: randomUUID(), userId: 'x' }, as(alice)))).toEqual([
+      { field: 'userId', description: 'userId must be a UUID' },
+    ]);
+    expect(await violations(notes.listNotes({ limit: 101, cursor: '' }, as(alice)))).toEqual([
+      { field: 'limit', description: 'limit must be from 1 to 100' },
+    ]);
+    expect(await violations(notes.listNotes({ limit: 2, cursor: 'x' }, as(alice)))).toEqual([
+      { field: 'cursor', description: 'cursor is not one this service returned' },
+    ]);
   });
 
   it('pages 5 notes with limit 2, each exactly once, newest first', async () => {

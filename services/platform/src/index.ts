@@ -2,6 +2,7 @@ export { ConfigError, env, loadConfig, type ConfigOf, type Variable } from './co
 export { createLogger, type Logger } from './logger.js';
 export { runProcess, type Stop } from './process.js';
 export { createGrpcServer, type GrpcServer } from './grpc/server.js';
+export { allFieldsUsed, serverError, type Complete } from './grpc/fields.js';
 export {
   createServiceClient,
   HealthDefinition,

@@ -1,5 +1,6 @@
 // The gRPC endpoints: proto request → domain call → proto response; domain errors → gRPC status.
-import { ServerError, Status } from 'nice-grpc';
+import { allFieldsUsed, serverError } from '@app/platform';
+import { type ServerError, Status } from 'nice-grpc';
 import type { User as ProtoUser, UsersServiceImplementation } from './gen/users/v1/users.js';
 import {
   UsersError,
@@ -22,23 +23,44 @@ const STATUS = {
   UNAVAILABLE: Status.UNAVAILABLE,
 } satisfies Record<UsersErrorCode, Status>;
 
+// Each endpoint names every field of its request and passes the rest to allFieldsUsed: a field added to a
+// request message fails `npm run check` here until it is forwarded to the domain.
 export function createUsersHandler(users: UserService): UsersServiceImplementation {
   return {
-    createUser: ({ email, password, name }) =>
-      call(async () => ({ user: toProto(await users.createUser({ email, password, name })) })),
-    verifyCredentials: ({ email, password }) =>
-      call(async () => ({ user: toProto(await users.verifyCredentials(email, password)) })),
-    getUser: ({ id }) => call(async () => ({ user: toProto(await users.getUser(id)) })),
-    getUserByEmail: ({ email }) => call(async () => ({ user: toProto(await users.getUserByEmail(email)) })),
-    issueRefreshToken: ({ userId }) =>
-      call(async () => ({ refreshToken: toProtoToken(await users.issueRefreshToken(userId)) })),
-    rotateRefreshToken: ({ refreshToken }) =>
+    createUser: ({ email, password, name, ...rest }) =>
       call(async () => {
+        allFieldsUsed(rest);
+        return { user: toProto(await users.createUser({ email, password, name })) };
+      }),
+    verifyCredentials: ({ email, password, ...rest }) =>
+      call(async () => {
+        allFieldsUsed(rest);
+        return { user: toProto(await users.verifyCredentials(email, password)) };
+      }),
+    getUser: ({ id, ...rest }) =>
+      call(async () => {
+        allFieldsUsed(rest);
+        return { user: toProto(await users.getUser(id)) };
+      }),
+    getUserByEmail: ({ email, ...rest }) =>
+      call(async () => {
+        allFieldsUsed(rest);
+        return { user: toProto(await users.getUserByEmail(email)) };
+      }),
+    issueRefreshToken: ({ userId, ...rest }) =>
+      call(async () => {
+        allFieldsUsed(rest);
+        return { refreshToken: toProtoToken(await users.issueRefreshToken(userId)) };
+      }),
+    rotateRefreshToken: ({ refreshToken, ...rest }) =>
+      call(async () => {
+        allFieldsUsed(rest);
         const rotated = await users.rotateRefreshToken(refreshToken);
         return { userId: rotated.userId, refreshToken: toProtoToken(rotated.refreshToken) };
       }),
-    revokeRefreshToken: ({ refreshToken }) =>
+    revokeRefreshToken: ({ refreshToken, ...rest }) =>
       call(async () => {
+        allFieldsUsed(rest);
         await users.revokeRefreshToken(refreshToken);
         return {};
       }),
@@ -54,8 +76,9 @@ async function call<T>(endpoint: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A domain error about one input field carries it as a google.rpc.BadRequest field violation. */
 function toServerError(error: UsersError): ServerError {
-  return new ServerError(STATUS[error.code], error.message);
+  return serverError(STATUS[error.code], error.message, error.field);
 }
 
 function toProto(user: User): ProtoUser {

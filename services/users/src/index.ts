@@ -1,5 +1,5 @@
 // The public boundary of the users service: its generated gRPC client definition and message types,
-// and nothing else. Other services and the gateway import only this.
+// and the limits its requests must keep (plain constants, for the gateway's request schemas); nothing else. Other services and the gateway import only this.
 export {
   UsersServiceDefinition,
   type CreateUserRequest,
@@ -20,3 +20,4 @@ export {
   type VerifyCredentialsRequest,
   type VerifyCredentialsResponse,
 } from './gen/users/v1/users.js';
+export { USER_LIMITS } from './limits.js';

@@ -1,6 +1,7 @@
 // The users domain: accounts, password credentials and refresh-token sessions. It knows nothing of gRPC
 // or SQL; storage and password hashing are ports (interfaces) implemented by adapters.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { USER_LIMITS } from './limits.js';
 
 export interface User {
   id: string;
@@ -64,11 +65,22 @@ export type UsersErrorCode =
   | 'INVALID_INPUT'
   | 'UNAVAILABLE';
 
-/** Every error of this domain: a stable `code` and a message fit to show to a client. */
+/** The input of createUser (the handler builds it from its request, field for field). */
+export interface CreateUserInput {
+  email: string;
+  password: string;
+  name: string;
+}
+
+/**
+ * Every error of this domain: a stable `code`, a message fit to show to a client and, when the error is
+ * about one input field, that field's name (as in the operation's input: `email`, `userId`).
+ */
 export abstract class UsersError<Code extends UsersErrorCode = UsersErrorCode> extends Error {
   constructor(
     readonly code: Code,
     message: string,
+    readonly field?: string,
   ) {
     super(message);
     this.name = new.target.name;
@@ -110,6 +122,12 @@ const INVALID_TOKEN_MESSAGE = 'The refresh token is invalid, expired or revoked'
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 24 * 60 * 60 * 1000;
+const {
+  emailMaxLength: EMAIL_MAX,
+  passwordMinLength: PASSWORD_MIN,
+  passwordMaxLength: PASSWORD_MAX,
+  nameMaxLength: NAME_MAX,
+} = USER_LIMITS;
 
 /** Length in characters (code points), as a person counts them. */
 const length = (value: string) => [...value].length;
@@ -147,17 +165,21 @@ export class UserService {
     this.#now = options.now ?? (() => new Date());
   }
 
-  async createUser(input: { email: string; password: string; name: string }): Promise<User> {
+  async createUser(input: CreateUserInput): Promise<User> {
     const email = input.email.trim();
     const name = input.name.trim();
-    if (email.length > 254 || !EMAIL.test(email)) {
-      throw new CreateUserError('INVALID_EMAIL', 'email must be a valid email address');
+    if (length(email) > EMAIL_MAX || !EMAIL.test(email)) {
+      throw new CreateUserError('INVALID_EMAIL', 'email must be a valid email address', 'email');
     }
-    if (length(input.password) < 8 || length(input.password) > 256) {
-      throw new CreateUserError('INVALID_PASSWORD', 'password must be 8 to 256 characters long');
+    if (length(input.password) < PASSWORD_MIN || length(input.password) > PASSWORD_MAX) {
+      throw new CreateUserError(
+        'INVALID_PASSWORD',
+        `password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long`,
+        'password',
+      );
     }
-    if (length(name) < 1 || length(name) > 100) {
-      throw new CreateUserError('INVALID_NAME', 'name must be 1 to 100 characters long');
+    if (length(name) < 1 || length(name) > NAME_MAX) {
+      throw new CreateUserError('INVALID_NAME', `name must be 1 to ${NAME_MAX} characters long`, 'name');
     }
     const passwordHash = await this.#hasher.hash(input.password);
     return publicUser(await this.#users.create({ email, name, passwordHash }));
@@ -174,7 +196,7 @@ export class UserService {
   }
 
   async getUser(id: string): Promise<User> {
-    if (!UUID.test(id)) throw new GetUserError('INVALID_ID', 'id must be a UUID');
+    if (!UUID.test(id)) throw new GetUserError('INVALID_ID', 'id must be a UUID', 'id');
     const user = await this.#users.findById(id);
     if (!user) throw new GetUserError('NOT_FOUND', 'No user has this id');
     return publicUser(user);
@@ -188,7 +210,9 @@ export class UserService {
 
   /** Starts a new session (token family) for the user. */
   async issueRefreshToken(userId: string): Promise<IssuedRefreshToken> {
-    if (!UUID.test(userId)) throw new IssueRefreshTokenError('INVALID_ID', 'userId must be a UUID');
+    if (!UUID.test(userId)) {
+      throw new IssueRefreshTokenError('INVALID_ID', 'userId must be a UUID', 'userId');
+    }
     if (!(await this.#users.findById(userId))) {
       throw new IssueRefreshTokenError('NOT_FOUND', 'No user has this id');
     }

@@ -16,6 +16,7 @@ import {
 } from '@app/devkit';
 import { MikroORM as PostgresORM } from '@mikro-orm/postgresql';
 import { ClientError, Status } from 'nice-grpc';
+import { BadRequest, RichClientError } from 'nice-grpc-error-details';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../migrations/index.js';
 import { PostgresRefreshTokenRepository, PostgresUserRepository } from '../src/db.js';
@@ -108,8 +109,15 @@ describe('accounts', () => {
     ['password', { password: 'short' }],
     ['name', { name: '   ' }],
   ])('answers INVALID_ARGUMENT naming the %s field', async (field, override) => {
-    const message = await failure(users.createUser({ ...account(), ...override }), Status.INVALID_ARGUMENT);
+    const call = users.createUser({ ...account(), ...override });
+    const message = await failure(call, Status.INVALID_ARGUMENT);
     expect(message).toMatch(new RegExp(`^${field} must `));
+    // The field is named in a google.rpc.BadRequest field violation too (rich error details).
+    const error = (await call.catch((error: unknown) => error)) as RichClientError;
+    expect(error).toBeInstanceOf(RichClientError);
+    expect(error.extra).toEqual([
+      BadRequest.fromPartial({ fieldViolations: [{ field, description: message }] }),
+    ]);
   });
 
   it('verifies credentials, and answers UNAUTHENTICATED with one message for a wrong password and an unknown email', async () => {

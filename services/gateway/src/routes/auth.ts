@@ -1,34 +1,21 @@
 // /api/auth: accounts and sessions. The users service owns accounts and refresh tokens; the gateway
 // signs the short-lived access tokens.
+// Every gRPC request is built as a Complete<…Request> value: a field added to a request message fails
+// `npm run check` here until the route forwards it.
+import type { Complete } from '@app/platform';
+import type {
+  CreateUserRequest,
+  IssueRefreshTokenRequest,
+  RevokeRefreshTokenRequest,
+  RotateRefreshTokenRequest,
+  VerifyCredentialsRequest,
+} from '@app/users';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { present, toUser } from '../convert.js';
 import { errors, UPSTREAM_ERRORS } from '../errors.js';
 import { callOptions } from '../grpc.js';
-import { Email, NoContent, User } from '../schemas.js';
-
-const Password = Type.String({ minLength: 8, maxLength: 256 });
-const RefreshToken = Type.String({ minLength: 1, maxLength: 512 });
-
-const SignupBody = Type.Object(
-  { email: Email, password: Password, name: Type.String({ minLength: 1, maxLength: 100 }) },
-  { additionalProperties: false },
-);
-const LoginBody = Type.Object(
-  { email: Email, password: Type.String({ minLength: 1, maxLength: 256 }) },
-  { additionalProperties: false },
-);
-const RefreshBody = Type.Object({ refreshToken: RefreshToken }, { additionalProperties: false });
-
-const TokenPair = Type.Object(
-  {
-    accessToken: Type.String(),
-    refreshToken: Type.String(),
-    tokenType: Type.Literal('Bearer'),
-    expiresIn: Type.Integer({ description: 'Seconds until the access token expires' }),
-  },
-  { additionalProperties: false, title: 'TokenPair' },
-);
+import { LoginBody, NoContent, RefreshBody, SignupBody, TokenPair, User } from '../schemas.js';
 
 const auth: FastifyPluginAsyncTypebox = async (fastify) => {
   const { users } = fastify.upstreams;
@@ -58,7 +45,8 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request, reply) => {
       const { email, password, name } = request.body;
-      const { user } = await users.createUser({ email, password, name }, callOptions(request));
+      const message: Complete<CreateUserRequest> = { email, password, name };
+      const { user } = await users.createUser(message, callOptions(request));
       return reply.code(201).send({ user: toUser(user) });
     },
   );
@@ -76,9 +64,11 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) => {
       const { email, password } = request.body;
-      const { user } = await users.verifyCredentials({ email, password }, callOptions(request));
+      const credentials: Complete<VerifyCredentialsRequest> = { email, password };
+      const { user } = await users.verifyCredentials(credentials, callOptions(request));
       const userId = toUser(user).id;
-      const { refreshToken } = await users.issueRefreshToken({ userId }, callOptions(request, userId));
+      const issue: Complete<IssueRefreshTokenRequest> = { userId };
+      const { refreshToken } = await users.issueRefreshToken(issue, callOptions(request, userId));
       return tokenPair(userId, refreshToken);
     },
   );
@@ -94,10 +84,8 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      const { userId, refreshToken } = await users.rotateRefreshToken(
-        { refreshToken: request.body.refreshToken },
-        callOptions(request),
-      );
+      const message: Complete<RotateRefreshTokenRequest> = { refreshToken: request.body.refreshToken };
+      const { userId, refreshToken } = await users.rotateRefreshToken(message, callOptions(request));
       return tokenPair(userId, refreshToken);
     },
   );
@@ -113,7 +101,8 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      await users.revokeRefreshToken({ refreshToken: request.body.refreshToken }, callOptions(request));
+      const message: Complete<RevokeRefreshTokenRequest> = { refreshToken: request.body.refreshToken };
+      await users.revokeRefreshToken(message, callOptions(request));
       return reply.code(204).send(null);
     },
   );

@@ -1,3 +1,5 @@
+import type { Complete } from '@app/platform';
+import type { GetUserRequest } from '@app/users';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ClientError, Status } from 'nice-grpc-common';
 import { toUser } from '../convert.js';
@@ -20,7 +22,8 @@ const me: FastifyPluginAsyncTypebox = async (fastify) => {
     async (request) => {
       const userId = request.user.sub;
       try {
-        const { user } = await fastify.upstreams.users.getUser({ id: userId }, callOptions(request, userId));
+        const message: Complete<GetUserRequest> = { id: userId };
+        const { user } = await fastify.upstreams.users.getUser(message, callOptions(request, userId));
         return toUser(user);
       } catch (error) {
         // A valid token of an account that no longer exists is no credential.

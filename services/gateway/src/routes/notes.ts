@@ -1,33 +1,38 @@
 // /api/notes: forwards to the notes service with the caller's identity; the notes service checks
 // ownership and sharing itself (404 for a note the caller may not see, 403 for a write to a note only
 // shared with them).
+// Every gRPC request is built as a Complete<…Request> value: a field added to a request message fails
+// `npm run check` here until the route forwards it.
+import type {
+  CreateNoteRequest,
+  DeleteNoteRequest,
+  GetNoteRequest,
+  ListNotesRequest,
+  ListSharesRequest,
+  ShareNoteRequest,
+  UnshareNoteRequest,
+  UpdateNoteRequest,
+} from '@app/notes';
+import type { Complete } from '@app/platform';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import { present, toNote } from '../convert.js';
+import { present, toNote, toShare } from '../convert.js';
 import { errors, UPSTREAM_ERRORS } from '../errors.js';
 import { callOptions } from '../grpc.js';
-import { bearer, Email, NoContent, Note, Uuid } from '../schemas.js';
-
-const Title = Type.String({ minLength: 1, maxLength: 200 });
-const Body = Type.String({ maxLength: 100_000 });
-
-const NoteParams = Type.Object({ id: Uuid });
-const ShareParams = Type.Object({ id: Uuid, userId: Uuid });
-const DEFAULT_LIMIT = 20;
-const ListQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_LIMIT })),
-  cursor: Type.Optional(Type.String({ maxLength: 512, description: 'nextCursor of the previous page' })),
-});
-
-const NotePage = Type.Object(
-  { notes: Type.Array(Note), nextCursor: Type.Union([Type.String(), Type.Null()]) },
-  { additionalProperties: false, title: 'NotePage' },
-);
-const Share = Type.Object({ userId: Uuid, email: Email }, { additionalProperties: false, title: 'Share' });
-const ShareList = Type.Object(
-  { shares: Type.Array(Share) },
-  { additionalProperties: false, title: 'ShareList' },
-);
+import {
+  bearer,
+  CreateNoteBody,
+  DEFAULT_PAGE_SIZE,
+  ListQuery,
+  NoContent,
+  Note,
+  NotePage,
+  NoteParams,
+  Share,
+  ShareBody,
+  ShareList,
+  ShareParams,
+  UpdateNoteBody,
+} from '../schemas.js';
 
 const notes: FastifyPluginAsyncTypebox = async (fastify) => {
   const client = fastify.upstreams.notes;
@@ -45,8 +50,9 @@ const notes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      const { limit = DEFAULT_LIMIT, cursor = '' } = request.query;
-      const page = await client.listNotes({ limit, cursor }, callOptions(request, request.user.sub));
+      const { limit = DEFAULT_PAGE_SIZE, cursor = '' } = request.query;
+      const message: Complete<ListNotesRequest> = { limit, cursor };
+      const page = await client.listNotes(message, callOptions(request, request.user.sub));
       return { notes: page.notes.map(toNote), nextCursor: page.nextCursor ?? null };
     },
   );
@@ -58,13 +64,14 @@ const notes: FastifyPluginAsyncTypebox = async (fastify) => {
         tags: ['notes'],
         summary: 'Create a note',
         security: bearer,
-        body: Type.Object({ title: Title, body: Body }, { additionalProperties: false }),
+        body: CreateNoteBody,
         response: { 201: Note, ...errors(400, 401, ...UPSTREAM_ERRORS) },
       },
     },
     async (request, reply) => {
       const { title, body } = request.body;
-      const { note } = await client.createNote({ title, body }, callOptions(request, request.user.sub));
+      const message: Complete<CreateNoteRequest> = { title, body };
+      const { note } = await client.createNote(message, callOptions(request, request.user.sub));
       return reply.code(201).send(toNote(note));
     },
   );
@@ -81,10 +88,8 @@ const notes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      const { note } = await client.getNote(
-        { id: request.params.id },
-        callOptions(request, request.user.sub),
-      );
+      const message: Complete<GetNoteRequest> = { id: request.params.id };
+      const { note } = await client.getNote(message, callOptions(request, request.user.sub));
       return toNote(note);
     },
   );
@@ -97,19 +102,14 @@ const notes: FastifyPluginAsyncTypebox = async (fastify) => {
         summary: 'Change the title or body of a note I own',
         security: bearer,
         params: NoteParams,
-        body: Type.Object(
-          { title: Type.Optional(Title), body: Type.Optional(Body) },
-          { additionalProperties: false },
-        ),
+        body: UpdateNoteBody,
         response: { 200: Note, ...errors(400, 401, 403, 404, ...UPSTREAM_ERRORS) },
       },
     },
     async (request) => {
       const { title, body } = request.body;
-      const { note } = await client.updateNote(
-        { id: request.params.id, title, body },
-        callOptions(request, request.user.sub),
-      );
+      const message: Complete<UpdateNoteRequest> = { id: request.params.id, title, body };
+      const { note } = await client.updateNote(message, callOptions(request, request.user.sub));
       return toNote(note);
     },
   );
@@ -126,7 +126,8 @@ const notes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      await client.deleteNote({ id: request.params.id }, callOptions(request, request.user.sub));
+      const message: Complete<DeleteNoteRequest> = { id: request.params.id };
+      await client.deleteNote(message, callOptions(request, request.user.sub));
       return reply.code(204).send(null);
     },
   );
@@ -139,17 +140,14 @@ const notes: FastifyPluginAsyncTypebox = async (fastify) => {
         summary: 'Share a note I own, read-only, with the user who has this email',
         security: bearer,
         params: NoteParams,
-        body: Type.Object({ email: Email }, { additionalProperties: false }),
+        body: ShareBody,
         response: { 201: Share, ...errors(400, 401, 403, 404, 409, ...UPSTREAM_ERRORS) },
       },
     },
     async (request, reply) => {
-      const { share } = await client.shareNote(
-        { noteId: request.params.id, email: request.body.email },
-        callOptions(request, request.user.sub),
-      );
-      const { userId, email } = present(share, 'share');
-      return reply.code(201).send({ userId, email });
+      const message: Complete<ShareNoteRequest> = { noteId: request.params.id, email: request.body.email };
+      const { share } = await client.shareNote(message, callOptions(request, request.user.sub));
+      return reply.code(201).send(toShare(present(share, 'share')));
     },
   );
 
@@ -165,11 +163,9 @@ const notes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      const { shares } = await client.listShares(
-        { noteId: request.params.id },
-        callOptions(request, request.user.sub),
-      );
-      return { shares: shares.map(({ userId, email }) => ({ userId, email })) };
+      const message: Complete<ListSharesRequest> = { noteId: request.params.id };
+      const { shares } = await client.listShares(message, callOptions(request, request.user.sub));
+      return { shares: shares.map(toShare) };
     },
   );
 
@@ -185,10 +181,11 @@ const notes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      await client.unshareNote(
-        { noteId: request.params.id, userId: request.params.userId },
-        callOptions(request, request.user.sub),
-      );
+      const message: Complete<UnshareNoteRequest> = {
+        noteId: request.params.id,
+        userId: request.params.userId,
+      };
+      await client.unshareNote(message, callOptions(request, request.user.sub));
       return reply.code(204).send(null);
     },
   );
