@@ -4,6 +4,8 @@
 // header. So one image can serve http://localhost:3000 in docker compose and https://app.example in
 // a cluster, every request gets the scheme and host of ORIGIN through the headers adapter-node reads.
 // Without ORIGIN this is exactly `node build/index.js`.
+import { createLogger, exitOnFatalError } from '@app/platform/logging';
+
 const PROTOCOL_HEADER = 'x-app-origin-protocol';
 const HOST_HEADER = 'x-app-origin-host';
 
@@ -19,8 +21,16 @@ if (process.env.ORIGIN) {
   process.env.HOST_HEADER = HOST_HEADER;
 }
 
+// A bug nobody caught: logged as JSON, in-flight requests get 5 s to finish, then exit 1.
+let server;
+exitOnFatalError(createLogger('web'), async () => {
+  if (!server) return;
+  server.closeIdleConnections();
+  await new Promise((resolve) => server.close(() => resolve()));
+});
+
 // Listens as soon as it is imported; no request is handled before the listener below is in place.
-const { server } = await import('./build/index.js');
+({ server } = await import('./build/index.js'));
 
 if (origin) {
   const protocol = origin.protocol.slice(0, -1);

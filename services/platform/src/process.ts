@@ -1,9 +1,10 @@
 import { ConfigError, env, loadConfig } from './config.js';
+import { exitOnFatalError, type Stop } from './fatal.js';
 import { createLogger, type Logger } from './logger.js';
 import { telemetryMode } from './telemetry.js';
 import { currentTelemetry, shutdownTelemetry } from './telemetry/state.js';
 
-export type Stop = () => Promise<void>;
+export type { Stop };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -36,7 +37,8 @@ export async function runProcess(
     logger.warn('OTLP endpoint set but telemetry not loaded: add --import @app/platform/telemetry/register');
   }
 
-  let stop: Stop;
+  let stop: Stop | undefined;
+  exitOnFatalError(logger, () => stop?.() ?? Promise.resolve());
   try {
     stop = await start(logger);
   } catch (error) {
@@ -62,7 +64,7 @@ export async function runProcess(
     }, options.shutdownTimeoutMs ?? 15_000);
     timer.unref();
     try {
-      await stop();
+      await stop!();
       await shutdownTelemetry(); // exports the spans still buffered
       logger.info('stopped');
       process.exit(0);
