@@ -10,7 +10,13 @@ export {
   type ServiceClient,
   type ServiceClientOptions,
 } from './grpc/client.js';
-export { CALLER_ID_METADATA_KEY, callerMetadata, requireCallerId } from './grpc/identity.js';
+export {
+  CALLER_ID_METADATA_KEY,
+  CLIENT_IP_METADATA_KEY,
+  callerMetadata,
+  clientIpOf,
+  requireCallerId,
+} from './grpc/identity.js';
 export {
   classifyDriverError,
   databaseConfig,

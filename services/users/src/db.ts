@@ -14,6 +14,7 @@ import {
   type StoredUser,
   type UserRepository,
 } from './service.js';
+import type { AttemptCount, AttemptCounter } from './throttle.js';
 
 export class PostgresUserRepository implements UserRepository {
   constructor(private readonly orm: MikroORM) {}
@@ -54,7 +55,7 @@ export class PostgresRefreshTokenRepository implements RefreshTokenRepository {
     return guard(() => this.orm.em.fork().findOne(RefreshToken, { tokenHash }));
   }
 
-  rotate(usedId: string, next: NewRefreshToken, at: Date): Promise<boolean> {
+  rotate(usedId: string, next: NewRefreshToken, at: Date, successorSealed: string): Promise<boolean> {
     return guard(() =>
       this.orm.em.fork().transactional(async (em) => {
         // The conditional update takes the row lock: of two concurrent rotations, the second waits,
@@ -62,7 +63,7 @@ export class PostgresRefreshTokenRepository implements RefreshTokenRepository {
         const claimed = await em.nativeUpdate(
           RefreshToken,
           { id: usedId, usedAt: null, revokedAt: null },
-          { usedAt: at },
+          { usedAt: at, successorSealed },
         );
         if (claimed === 0) return false;
         await em.insert(RefreshToken, fresh(next));
@@ -96,7 +97,43 @@ export class PostgresRefreshTokenRepository implements RefreshTokenRepository {
 }
 
 function fresh(token: NewRefreshToken) {
-  return { ...token, usedAt: null, revokedAt: null, createdAt: new Date() };
+  return { ...token, usedAt: null, revokedAt: null, successorSealed: null, createdAt: new Date() };
+}
+
+/**
+ * Attempt counts in the auth_attempts table: one row per key, a fixed window each. One upsert counts
+ * an attempt atomically, so concurrent attempts on any replica see each other.
+ */
+export class PostgresAttemptCounter implements AttemptCounter {
+  constructor(private readonly orm: MikroORM) {}
+
+  hit(key: string, windowMs: number, at: Date): Promise<AttemptCount> {
+    return guard(async () => {
+      const windowEndsAt = new Date(at.getTime() + windowMs);
+      const [row] = await this.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ count: number; window_ends_at: Date }[]>(
+          `insert into auth_attempts (key, count, window_ends_at) values (?, 1, ?)
+         on conflict (key) do update set
+           count = case when auth_attempts.window_ends_at <= ? then 1 else auth_attempts.count + 1 end,
+           window_ends_at = case when auth_attempts.window_ends_at <= ? then excluded.window_ends_at
+                            else auth_attempts.window_ends_at end
+         returning count, window_ends_at`,
+          [key, windowEndsAt, at, at],
+        );
+      return { count: Number(row!.count), windowEndsAt: new Date(row!.window_ends_at) };
+    });
+  }
+
+  forgive(key: string): Promise<void> {
+    return guard(async () => {
+      await this.orm.em
+        .fork()
+        .getConnection()
+        .execute('update auth_attempts set count = greatest(count - 1, 0) where key = ?', [key]);
+    });
+  }
 }
 
 /**

@@ -28,6 +28,8 @@ const RefreshTokenSchema = defineEntity({
     expiresAt: p.datetime(),
     usedAt: p.datetime().strictNullable(),
     revokedAt: p.datetime().strictNullable(),
+    /** Once used: its successor, encrypted with the token itself (see successor.ts). */
+    successorSealed: p.text().strictNullable(),
     createdAt: p.datetime(),
   },
 });

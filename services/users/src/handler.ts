@@ -1,6 +1,7 @@
 // The gRPC endpoints: proto request → domain call → proto response; domain errors → gRPC status.
-import { allFieldsUsed, serverError } from '@app/platform';
-import { type ServerError, Status } from 'nice-grpc';
+import { allFieldsUsed, clientIpOf, serverError } from '@app/platform';
+import { type CallContext, type ServerError, Status } from 'nice-grpc';
+import { RetryInfo, RichServerError } from 'nice-grpc-error-details';
 import type { User as ProtoUser, UsersServiceImplementation } from './gen/users/v1/users.js';
 import {
   UsersError,
@@ -9,6 +10,7 @@ import {
   type UserService,
   type UsersErrorCode,
 } from './service.js';
+import { TooManyAttemptsError } from './throttle.js';
 
 const STATUS = {
   INVALID_EMAIL: Status.INVALID_ARGUMENT,
@@ -20,6 +22,7 @@ const STATUS = {
   INVALID_TOKEN: Status.UNAUTHENTICATED,
   NOT_FOUND: Status.NOT_FOUND,
   INVALID_INPUT: Status.INVALID_ARGUMENT,
+  TOO_MANY_ATTEMPTS: Status.RESOURCE_EXHAUSTED,
   UNAVAILABLE: Status.UNAVAILABLE,
 } satisfies Record<UsersErrorCode, Status>;
 
@@ -27,15 +30,15 @@ const STATUS = {
 // request message fails `npm run check` here until it is forwarded to the domain.
 export function createUsersHandler(users: UserService): UsersServiceImplementation {
   return {
-    createUser: ({ email, password, name, ...rest }) =>
+    createUser: ({ email, password, name, ...rest }, context) =>
       call(async () => {
         allFieldsUsed(rest);
-        return { user: toProto(await users.createUser({ email, password, name })) };
+        return { user: toProto(await users.createUser({ email, password, name }, caller(context))) };
       }),
-    verifyCredentials: ({ email, password, ...rest }) =>
+    verifyCredentials: ({ email, password, ...rest }, context) =>
       call(async () => {
         allFieldsUsed(rest);
-        return { user: toProto(await users.verifyCredentials(email, password)) };
+        return { user: toProto(await users.verifyCredentials(email, password, caller(context))) };
       }),
     getUser: ({ id, ...rest }) =>
       call(async () => {
@@ -52,10 +55,10 @@ export function createUsersHandler(users: UserService): UsersServiceImplementati
         allFieldsUsed(rest);
         return { refreshToken: toProtoToken(await users.issueRefreshToken(userId)) };
       }),
-    rotateRefreshToken: ({ refreshToken, ...rest }) =>
+    rotateRefreshToken: ({ refreshToken, ...rest }, context) =>
       call(async () => {
         allFieldsUsed(rest);
-        const rotated = await users.rotateRefreshToken(refreshToken);
+        const rotated = await users.rotateRefreshToken(refreshToken, caller(context));
         return { userId: rotated.userId, refreshToken: toProtoToken(rotated.refreshToken) };
       }),
     revokeRefreshToken: ({ refreshToken, ...rest }) =>
@@ -65,6 +68,11 @@ export function createUsersHandler(users: UserService): UsersServiceImplementati
         return {};
       }),
   };
+}
+
+/** Who is calling, for throttling: the client IP the gateway saw. */
+function caller(context: CallContext) {
+  return { clientIp: clientIpOf(context) };
 }
 
 /** Domain errors carry messages written for clients; anything else is left to the error middleware. */
@@ -78,6 +86,12 @@ async function call<T>(endpoint: () => Promise<T>): Promise<T> {
 
 /** A domain error about one input field carries it as a google.rpc.BadRequest field violation. */
 function toServerError(error: UsersError): ServerError {
+  if (error instanceof TooManyAttemptsError) {
+    // google.rpc.RetryInfo: the gateway turns it into Retry-After.
+    return new RichServerError(STATUS[error.code], error.message, [
+      RetryInfo.fromPartial({ retryDelay: { seconds: error.retryAfterSeconds } }),
+    ]);
+  }
   return serverError(STATUS[error.code], error.message, error.field);
 }
 

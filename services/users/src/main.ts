@@ -1,13 +1,14 @@
 // The users process: configuration, database, gRPC server, graceful stop. Wiring only.
 import { createGrpcServer, env, loadConfig, openDatabase, runProcess } from '@app/platform';
 import { migrations } from '../migrations/index.js';
-import { PostgresRefreshTokenRepository, PostgresUserRepository } from './db.js';
+import { PostgresAttemptCounter, PostgresRefreshTokenRepository, PostgresUserRepository } from './db.js';
 import { entities } from './entities.js';
 import { UsersServiceDefinition } from './gen/users/v1/users.js';
 import { createUsersHandler } from './handler.js';
 import { ScryptPasswordHasher } from './password.js';
 import { RefreshTokenPurge, schedulePurge } from './purge.js';
 import { UserService } from './service.js';
+import { Throttle } from './throttle.js';
 
 await runProcess('users', async (logger) => {
   const config = loadConfig({
@@ -21,6 +22,16 @@ await runProcess('users', async (logger) => {
     PASSWORD_HASH_COST: env.int({ default: 17, min: 12, max: 20 }),
     // Expired and long-revoked refresh tokens are deleted this often (bounded batches); 0: never.
     REFRESH_TOKEN_PURGE_INTERVAL_SECONDS: env.int({ default: 3_600, min: 0 }),
+    // A refresh token presented again this soon after its rotation gets the same successor
+    // (concurrent refreshes); later, it revokes the session.
+    REFRESH_REUSE_GRACE_SECONDS: env.int({ default: 10, min: 0, max: 300 }),
+    // Throttling, counted in the database (shared by every replica): per window, failed log-ins per
+    // account and per client IP, sign-ups and refreshes per client IP.
+    AUTH_THROTTLE_WINDOW_SECONDS: env.int({ default: 600, min: 1 }),
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: env.int({ default: 10, min: 1 }),
+    LOGIN_MAX_FAILURES_PER_IP: env.int({ default: 100, min: 1 }),
+    SIGNUP_MAX_PER_IP: env.int({ default: 100, min: 1 }),
+    REFRESH_MAX_PER_IP: env.int({ default: 600, min: 1 }),
   });
   const orm = await openDatabase({
     url: config.DATABASE_URL,
@@ -34,6 +45,14 @@ await runProcess('users', async (logger) => {
     tokens: new PostgresRefreshTokenRepository(orm),
     hasher: new ScryptPasswordHasher({ log2N: config.PASSWORD_HASH_COST, r: 8, p: 1 }),
     refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
+    refreshGraceMs: config.REFRESH_REUSE_GRACE_SECONDS * 1000,
+    throttle: new Throttle(new PostgresAttemptCounter(orm), {
+      windowMs: config.AUTH_THROTTLE_WINDOW_SECONDS * 1000,
+      loginFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      loginFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
+      signupsPerIp: config.SIGNUP_MAX_PER_IP,
+      refreshesPerIp: config.REFRESH_MAX_PER_IP,
+    }),
   });
 
   const purge =

@@ -2,6 +2,8 @@
 // or SQL; storage and password hashing are ports (interfaces) implemented by adapters.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { USER_LIMITS } from './limits.js';
+import { openSuccessor, sealSuccessor } from './successor.js';
+import type { Throttle } from './throttle.js';
 
 export interface User {
   id: string;
@@ -32,18 +34,21 @@ export interface StoredRefreshToken {
   expiresAt: Date;
   usedAt: Date | null;
   revokedAt: Date | null;
+  /** Once used: the token that replaced it, sealed with this token (see successor.ts). */
+  successorSealed: string | null;
 }
 
-export type NewRefreshToken = Omit<StoredRefreshToken, 'usedAt' | 'revokedAt'>;
+export type NewRefreshToken = Omit<StoredRefreshToken, 'usedAt' | 'revokedAt' | 'successorSealed'>;
 
 export interface RefreshTokenRepository {
   insert(token: NewRefreshToken): Promise<void>;
   findByHash(tokenHash: string): Promise<StoredRefreshToken | null>;
   /**
-   * Atomically marks token `usedId` used, if it is still unused and not revoked, and stores `next`.
-   * Returns false, storing nothing, when the token was used or revoked in the meantime.
+   * Atomically marks token `usedId` used (keeping `successorSealed`), if it is still unused and not
+   * revoked, and stores `next`. Returns false, storing nothing, when the token was used or revoked in
+   * the meantime.
    */
-  rotate(usedId: string, next: NewRefreshToken, at: Date): Promise<boolean>;
+  rotate(usedId: string, next: NewRefreshToken, at: Date, successorSealed: string): Promise<boolean>;
   /** Revokes every token of the family that is not revoked yet. */
   revokeFamily(familyId: string, at: Date): Promise<void>;
 }
@@ -63,6 +68,7 @@ export type UsersErrorCode =
   | 'INVALID_TOKEN'
   | 'NOT_FOUND'
   | 'INVALID_INPUT'
+  | 'TOO_MANY_ATTEMPTS'
   | 'UNAVAILABLE';
 
 /** The input of createUser (the handler builds it from its request, field for field). */
@@ -145,7 +151,19 @@ export interface UserServiceOptions {
   tokens: RefreshTokenRepository;
   hasher: PasswordHasher;
   refreshTokenTtlDays?: number;
+  /**
+   * How long after its rotation a refresh token may still be presented and get the same successor
+   * (concurrent refreshes from two tabs or two web replicas); reuse after that revokes the session.
+   */
+  refreshGraceMs?: number;
+  /** Log-in, sign-up and refresh throttling; none when absent. */
+  throttle?: Throttle;
   now?: () => Date;
+}
+
+/** Who is calling, as the gateway saw it (for throttling). */
+export interface CallerContext {
+  clientIp?: string | undefined;
 }
 
 export class UserService {
@@ -153,6 +171,8 @@ export class UserService {
   readonly #tokens: RefreshTokenRepository;
   readonly #hasher: PasswordHasher;
   readonly #refreshTokenTtlMs: number;
+  readonly #refreshGraceMs: number;
+  readonly #throttle: Throttle | undefined;
   readonly #now: () => Date;
   /** Checked when the email is unknown, so that answer costs the same time as a wrong password. */
   #dummyHash: Promise<string> | undefined;
@@ -162,10 +182,13 @@ export class UserService {
     this.#tokens = options.tokens;
     this.#hasher = options.hasher;
     this.#refreshTokenTtlMs = (options.refreshTokenTtlDays ?? 30) * DAY_MS;
+    this.#refreshGraceMs = options.refreshGraceMs ?? 10_000;
+    this.#throttle = options.throttle;
     this.#now = options.now ?? (() => new Date());
   }
 
-  async createUser(input: CreateUserInput): Promise<User> {
+  async createUser(input: CreateUserInput, caller: CallerContext = {}): Promise<User> {
+    await this.#throttle?.signup(caller.clientIp);
     const email = input.email.trim();
     const name = input.name.trim();
     if (length(email) > EMAIL_MAX || !EMAIL.test(email)) {
@@ -185,8 +208,16 @@ export class UserService {
     return publicUser(await this.#users.create({ email, name, passwordHash }));
   }
 
-  /** The same error, after the same work, whether the email is unknown or the password is wrong. */
-  async verifyCredentials(email: string, password: string): Promise<User> {
+  /**
+   * The same error, after the same work, whether the email is unknown or the password is wrong; too
+   * many failures for the account or from the IP are refused without checking (TooManyAttemptsError).
+   */
+  async verifyCredentials(email: string, password: string, caller: CallerContext = {}): Promise<User> {
+    if (!this.#throttle) return this.#verifyCredentials(email, password);
+    return this.#throttle.login(email, caller.clientIp, () => this.#verifyCredentials(email, password));
+  }
+
+  async #verifyCredentials(email: string, password: string): Promise<User> {
     const user = await this.#users.findByEmail(email.trim());
     const matches = await this.#hasher.verify(password, user?.passwordHash ?? (await this.#dummy()));
     if (!user || !matches) {
@@ -225,23 +256,53 @@ export class UserService {
    * Exchanges a token for a new one of the same family. A token that was already used is proof that it
    * leaked (or was replayed): the whole family is revoked, so neither holder can go on.
    */
-  async rotateRefreshToken(token: string): Promise<{ userId: string; refreshToken: IssuedRefreshToken }> {
+  async rotateRefreshToken(
+    token: string,
+    caller: CallerContext = {},
+  ): Promise<{ userId: string; refreshToken: IssuedRefreshToken }> {
+    await this.#throttle?.refresh(caller.clientIp);
     const invalid = new RotateRefreshTokenError('INVALID_TOKEN', INVALID_TOKEN_MESSAGE);
     const now = this.#now();
     const current = await this.#tokens.findByHash(hashToken(token));
     if (!current || current.revokedAt) throw invalid;
-    if (current.usedAt) {
-      await this.#tokens.revokeFamily(current.familyId, now);
-      throw invalid;
-    }
+    if (current.usedAt) return this.#withinGrace(current, token, now, invalid);
     if (current.expiresAt <= now) throw invalid;
     const { issued, stored } = this.#newToken(current.userId, current.familyId);
-    if (!(await this.#tokens.rotate(current.id, stored, now))) {
-      // Another call rotated it first: the same token was presented twice.
-      await this.#tokens.revokeFamily(current.familyId, now);
-      throw invalid;
+    if (!(await this.#tokens.rotate(current.id, stored, now, sealSuccessor(token, issued.token)))) {
+      // Another call rotated it first (a concurrent refresh), or revoked it.
+      const again = await this.#tokens.findByHash(current.tokenHash);
+      if (!again?.usedAt || again.revokedAt) throw invalid;
+      return this.#withinGrace(again, token, now, invalid);
     }
     return { userId: current.userId, refreshToken: issued };
+  }
+
+  /**
+   * A token presented again after its rotation. Within the grace window it is a concurrent refresh of
+   * the same session: the answer is the session's newest token (following the chain of successors, so
+   * a late request cannot hand an older one back). After the window it is reuse: the token leaked or
+   * was replayed, and the whole family is revoked so that neither holder can go on.
+   */
+  async #withinGrace(
+    used: StoredRefreshToken,
+    token: string,
+    now: Date,
+    invalid: RotateRefreshTokenError,
+  ): Promise<{ userId: string; refreshToken: IssuedRefreshToken }> {
+    const withinGrace = used.usedAt && now.getTime() - used.usedAt.getTime() < this.#refreshGraceMs;
+    let row: StoredRefreshToken | null = used;
+    let plain = token;
+    for (let hop = 0; withinGrace && row?.usedAt && row.successorSealed && hop < 10; hop++) {
+      const next = openSuccessor(plain, row.successorSealed);
+      if (next === undefined) break;
+      plain = next;
+      row = await this.#tokens.findByHash(hashToken(plain));
+    }
+    if (withinGrace && row && row !== used && !row.usedAt && !row.revokedAt && row.expiresAt > now) {
+      return { userId: row.userId, refreshToken: { token: plain, expiresAt: row.expiresAt } };
+    }
+    await this.#tokens.revokeFamily(used.familyId, now);
+    throw invalid;
   }
 
   /** Ends the token's session (logout). Unknown tokens are fine: there is nothing to revoke. */

@@ -5,7 +5,7 @@ import { createTestDatabase, freePort, type TestDatabase } from '@app/devkit';
 import { MikroORM as PostgresORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../migrations/index.js';
-import { PostgresRefreshTokenRepository, PostgresUserRepository } from '../src/db.js';
+import { PostgresAttemptCounter, PostgresRefreshTokenRepository, PostgresUserRepository } from '../src/db.js';
 import { entities } from '../src/entities.js';
 import { ScryptPasswordHasher } from '../src/password.js';
 import { CreateUserError, hashToken, UnavailableError, UserService } from '../src/service.js';
@@ -84,10 +84,29 @@ describe('PostgresRefreshTokenRepository', () => {
     await tokens.insert(first);
     const next = () => ({ ...first, id: randomUUID(), tokenHash: hashToken(randomUUID()) });
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => tokens.rotate(first.id, next(), new Date())),
+      Array.from({ length: 8 }, () => tokens.rotate(first.id, next(), new Date(), 'sealed')),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await query(`select id from refresh_tokens where family_id = '${familyId}'`)).toHaveLength(2);
+  });
+});
+
+describe('PostgresAttemptCounter', () => {
+  it('counts concurrent attempts exactly, in fixed windows, and takes one back', async () => {
+    const counter = new PostgresAttemptCounter(orm);
+    const key = `test:${randomUUID()}`;
+    const at = new Date();
+    const counts = await Promise.all(Array.from({ length: 12 }, () => counter.hit(key, 60_000, at)));
+    expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(new Set(counts.map((c) => c.windowEndsAt.getTime()))).toEqual(new Set([at.getTime() + 60_000]));
+    await counter.forgive(key);
+    expect((await counter.hit(key, 60_000, new Date(at.getTime() + 1_000))).count).toBe(12);
+    // The window ended: a new one starts.
+    const later = new Date(at.getTime() + 60_000);
+    expect(await counter.hit(key, 60_000, later)).toEqual({
+      count: 1,
+      windowEndsAt: new Date(later.getTime() + 60_000),
+    });
   });
 });
 

@@ -8,6 +8,7 @@ import {
   type StoredUser,
   type UserRepository,
 } from '../src/service.js';
+import type { AttemptCount, AttemptCounter } from '../src/throttle.js';
 
 export class InMemoryUserRepository implements UserRepository {
   readonly rows: StoredUser[] = [];
@@ -34,7 +35,7 @@ export class InMemoryRefreshTokenRepository implements RefreshTokenRepository {
   readonly rows: StoredRefreshToken[] = [];
 
   async insert(token: NewRefreshToken) {
-    this.rows.push({ ...token, usedAt: null, revokedAt: null });
+    this.rows.push({ ...token, usedAt: null, revokedAt: null, successorSealed: null });
   }
 
   async findByHash(tokenHash: string) {
@@ -42,15 +43,36 @@ export class InMemoryRefreshTokenRepository implements RefreshTokenRepository {
     return row ? { ...row } : null;
   }
 
-  async rotate(usedId: string, next: NewRefreshToken, at: Date) {
+  async rotate(usedId: string, next: NewRefreshToken, at: Date, successorSealed: string) {
     const row = this.rows.find((candidate) => candidate.id === usedId);
     if (!row || row.usedAt || row.revokedAt) return false;
     row.usedAt = at;
+    row.successorSealed = successorSealed;
     await this.insert(next);
     return true;
   }
 
   async revokeFamily(familyId: string, at: Date) {
     for (const row of this.rows) if (row.familyId === familyId) row.revokedAt ??= at;
+  }
+}
+
+/** Attempt counts in memory, with the same fixed windows as the database adapter. */
+export class InMemoryAttemptCounter implements AttemptCounter {
+  readonly counts = new Map<string, AttemptCount>();
+
+  async hit(key: string, windowMs: number, at: Date): Promise<AttemptCount> {
+    const current = this.counts.get(key);
+    const next =
+      current && current.windowEndsAt > at
+        ? { ...current, count: current.count + 1 }
+        : { count: 1, windowEndsAt: new Date(at.getTime() + windowMs) };
+    this.counts.set(key, next);
+    return next;
+  }
+
+  async forgive(key: string): Promise<void> {
+    const current = this.counts.get(key);
+    if (current) current.count = Math.max(0, current.count - 1);
   }
 }

@@ -35,6 +35,8 @@ async function serve(orm: MikroORM) {
     users: new PostgresUserRepository(orm),
     tokens: new PostgresRefreshTokenRepository(orm),
     hasher,
+    // Reuse detection at once; the grace window for concurrent refreshes is tested in service.test.ts.
+    refreshGraceMs: 0,
   });
   const server = await startTestGrpcServer((s) => s.add(UsersServiceDefinition, createUsersHandler(service)));
   return { server, client: createServiceClient(UsersServiceDefinition, server.address) };

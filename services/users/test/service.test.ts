@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { ScryptPasswordHasher } from '../src/password.js';
 import { CreateUserError, hashToken, UserService, type PasswordHasher } from '../src/service.js';
-import { InMemoryRefreshTokenRepository, InMemoryUserRepository } from './fakes.js';
+import { Throttle } from '../src/throttle.js';
+import { InMemoryAttemptCounter, InMemoryRefreshTokenRepository, InMemoryUserRepository } from './fakes.js';
 
 /** Real scrypt at a low cost (fast tests), counting how often a hash is verified. */
 class CountingHasher implements PasswordHasher {
@@ -164,9 +165,10 @@ describe('refresh tokens', () => {
   });
 
   it('treats a rotated token presented again as reuse and revokes the whole family', async () => {
-    const { service, user, issued } = await withSession();
+    const { service, user, issued, clock } = await withSession();
     const otherSession = await service.issueRefreshToken(user.id);
     const rotated = await service.rotateRefreshToken(issued.token);
+    clock.now = new Date(clock.now.getTime() + 10_000); // the grace window (10 s) is over
     expect((await errorOf(service.rotateRefreshToken(issued.token))).code).toBe('INVALID_TOKEN');
     // The thief or the owner holds the newer token: it is dead too.
     expect((await errorOf(service.rotateRefreshToken(rotated.refreshToken.token))).code).toBe(
@@ -194,5 +196,122 @@ describe('refresh tokens', () => {
       'INVALID_TOKEN',
     );
     await expect(service.revokeRefreshToken('never-issued')).resolves.toBeUndefined();
+  });
+});
+
+describe('refresh grace window (concurrent refreshes, e.g. two web replicas)', () => {
+  async function withSession() {
+    const context = setup();
+    const user = await context.service.createUser(valid);
+    const issued = await context.service.issueRefreshToken(user.id);
+    return { ...context, user, issued };
+  }
+
+  it('gives every concurrent refresh of one token the same new token, and the session goes on', async () => {
+    const { service, issued, tokens } = await withSession();
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => service.rotateRefreshToken(issued.token)),
+    );
+    expect(new Set(results.map((r) => r.refreshToken.token)).size).toBe(1);
+    expect(tokens.rows.filter((row) => !row.usedAt && !row.revokedAt)).toHaveLength(1);
+    await expect(service.rotateRefreshToken(results[0]!.refreshToken.token)).resolves.toBeTruthy();
+    // The successor is stored sealed, never in clear.
+    expect(JSON.stringify(tokens.rows)).not.toContain(results[0]!.refreshToken.token);
+  });
+
+  it('answers a late request with the newest token of the session, not an older one', async () => {
+    const { service, issued, clock } = await withSession();
+    const first = await service.rotateRefreshToken(issued.token);
+    clock.now = new Date(clock.now.getTime() + 2_000);
+    const second = await service.rotateRefreshToken(first.refreshToken.token);
+    clock.now = new Date(clock.now.getTime() + 2_000);
+    const late = await service.rotateRefreshToken(issued.token); // sent with the cookie of 4 s ago
+    expect(late.refreshToken.token).toBe(second.refreshToken.token);
+    await expect(service.rotateRefreshToken(second.refreshToken.token)).resolves.toBeTruthy();
+  });
+
+  it('still revokes the session when the old token comes back after the window', async () => {
+    const { service, issued, clock } = await withSession();
+    const rotated = await service.rotateRefreshToken(issued.token);
+    clock.now = new Date(clock.now.getTime() + 10_001);
+    expect((await errorOf(service.rotateRefreshToken(issued.token))).code).toBe('INVALID_TOKEN');
+    expect((await errorOf(service.rotateRefreshToken(rotated.refreshToken.token))).code).toBe(
+      'INVALID_TOKEN',
+    );
+  });
+
+  it('never hands a revoked session back (logout within the window)', async () => {
+    const { service, issued } = await withSession();
+    const rotated = await service.rotateRefreshToken(issued.token);
+    await service.revokeRefreshToken(rotated.refreshToken.token);
+    expect((await errorOf(service.rotateRefreshToken(issued.token))).code).toBe('INVALID_TOKEN');
+  });
+});
+
+describe('throttling', () => {
+  function throttled(limits = {}) {
+    const clock = { now: new Date('2026-01-01T00:00:00Z') };
+    const counter = new InMemoryAttemptCounter();
+    const service = new UserService({
+      users: new InMemoryUserRepository(),
+      tokens: new InMemoryRefreshTokenRepository(),
+      hasher: new CountingHasher(),
+      throttle: new Throttle(
+        counter,
+        { windowMs: 60_000, loginFailuresPerAccount: 3, loginFailuresPerIp: 5, signupsPerIp: 2, ...limits },
+        () => clock.now,
+      ),
+      now: () => clock.now,
+    });
+    return { service, counter, clock };
+  }
+  const wrong = (service: UserService, email = valid.email, clientIp = '10.0.0.1') =>
+    errorOf(service.verifyCredentials(email, 'wrong password', { clientIp }));
+
+  it('refuses an account after N failed log-ins, without checking the password, until the window ends', async () => {
+    const { service, clock } = throttled();
+    await service.createUser(valid);
+    for (let i = 0; i < 3; i++) expect((await wrong(service)).code).toBe('INVALID_CREDENTIALS');
+    const refused = (await wrong(service, valid.email.toUpperCase(), '10.0.0.2')) as Error & {
+      code: string;
+      retryAfterSeconds: number;
+    };
+    expect(refused.code).toBe('TOO_MANY_ATTEMPTS');
+    expect(refused.retryAfterSeconds).toBe(60);
+    // The right password too, from anywhere: the account is locked for the window.
+    expect((await errorOf(service.verifyCredentials(valid.email, valid.password))).code).toBe(
+      'TOO_MANY_ATTEMPTS',
+    );
+    clock.now = new Date(clock.now.getTime() + 60_000);
+    await expect(service.verifyCredentials(valid.email, valid.password)).resolves.toBeTruthy();
+  });
+
+  it('counts only failures: successful log-ins are taken back', async () => {
+    const { service } = throttled();
+    await service.createUser(valid);
+    for (let i = 0; i < 10; i++) {
+      await service.verifyCredentials(valid.email, valid.password, { clientIp: '10.0.0.1' });
+    }
+    expect((await wrong(service)).code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('refuses an IP after N failed log-ins across accounts', async () => {
+    const { service } = throttled();
+    for (let i = 0; i < 5; i++)
+      expect((await wrong(service, `u${i}@example.com`)).code).toBe('INVALID_CREDENTIALS');
+    expect((await wrong(service, 'another@example.com')).code).toBe('TOO_MANY_ATTEMPTS');
+    expect((await wrong(service, 'another@example.com', '10.0.0.9')).code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('limits sign-ups and refreshes per IP', async () => {
+    const { service } = throttled({ refreshesPerIp: 1 });
+    const clientIp = '10.0.0.1';
+    await service.createUser({ ...valid, email: 'a@example.com' }, { clientIp });
+    await service.createUser({ ...valid, email: 'b@example.com' }, { clientIp });
+    expect((await errorOf(service.createUser({ ...valid, email: 'c@example.com' }, { clientIp }))).code).toBe(
+      'TOO_MANY_ATTEMPTS',
+    );
+    expect((await errorOf(service.rotateRefreshToken('x', { clientIp }))).code).toBe('INVALID_TOKEN');
+    expect((await errorOf(service.rotateRefreshToken('x', { clientIp }))).code).toBe('TOO_MANY_ATTEMPTS');
   });
 });

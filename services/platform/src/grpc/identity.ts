@@ -6,6 +6,17 @@ import { Metadata, ServerError, Status, type CallContext } from 'nice-grpc';
  */
 export const CALLER_ID_METADATA_KEY = 'x-user-id';
 
+/**
+ * The end user's IP address as the gateway saw it (its `request.ip`, which honours TRUST_PROXY), for
+ * the services' throttling. Like the caller id, only the gateway sets it.
+ */
+export const CLIENT_IP_METADATA_KEY = 'x-client-ip';
+
+/** The client IP a call carries (see CLIENT_IP_METADATA_KEY), if any. */
+export function clientIpOf(context: CallContext): string | undefined {
+  return context.metadata.get(CLIENT_IP_METADATA_KEY) || undefined;
+}
+
 /** Metadata that carries the caller's identity to a downstream service. */
 export function callerMetadata(userId: string): Metadata {
   return Metadata({ [CALLER_ID_METADATA_KEY]: userId });
