@@ -224,7 +224,8 @@ describe('probes', () => {
     const threads = Number(envOf(c).get('UV_THREADPOOL_SIZE')?.value);
     expect(threads).toBeGreaterThan(0);
     const mebibytes = (q: string) => Number(q.replace(/Mi$/, '')) * (q.endsWith('Gi') ? 1024 : 1);
-    expect(mebibytes(c.resources.limits.memory)).toBeGreaterThanOrEqual(50 + 128 * threads + 64);
+    // 190 MiB: its peak RSS with tracing and no hash in flight (npm run bench); 128 MiB per hash in flight.
+    expect(mebibytes(c.resources.limits.memory)).toBeGreaterThanOrEqual(190 + 128 * threads);
   });
 });
 
