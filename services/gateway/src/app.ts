@@ -12,6 +12,7 @@ import type { GatewayConfig } from './config.js';
 import { clientErrorHandler, errorHandler, HttpError, notFoundHandler } from './errors.js';
 import auth from './plugins/auth.js';
 import clientSignal from './plugins/client-signal.js';
+import retryAfter from './plugins/retry-after.js';
 import docs from './plugins/swagger.js';
 import authRoutes from './routes/auth.js';
 import health from './routes/health.js';
@@ -68,6 +69,7 @@ const gateway: FastifyPluginAsync<GatewayOptions> = async (fastify, { config, up
   await fastify.register(helmet);
   // No CORS plugin: the browser never calls the gateway directly (the web app's server does).
   await fastify.register(rateLimit, { global: false });
+  await fastify.register(retryAfter);
   await fastify.register(auth, {
     secret: config.JWT_SECRET,
     issuer: config.JWT_ISSUER,

@@ -39,8 +39,12 @@ export const configSpec = {
   TRUST_PROXY: trustProxy(),
   /** Requests are refused (503 + Retry-After) while the mean event-loop delay is above this, in ms; 0: never. */
   LOAD_SHED_EVENT_LOOP_DELAY_MS: env.int({ default: 250, min: 0, max: 60_000 }),
-  /** Login and signup attempts allowed per client IP and window. */
-  RATE_LIMIT_AUTH_MAX: env.int({ default: 10, min: 1 }),
+  /**
+   * Login and signup attempts allowed per client IP and window by this gateway process alone (five
+   * times as many refreshes): a coarse first line against floods. The limits that hold across every
+   * gateway replica are counted by the users service (LOGIN_MAX_FAILURES_PER_ACCOUNT, …).
+   */
+  RATE_LIMIT_AUTH_MAX: env.int({ default: 100, min: 1 }),
   RATE_LIMIT_AUTH_WINDOW_MS: env.int({ default: 60_000, min: 1 }),
 };
 

@@ -12,7 +12,7 @@ describe('gateway configuration', () => {
       NOTES_ADDR: '127.0.0.1:50052',
       ACCESS_TOKEN_TTL: 900,
       TRUST_PROXY: false,
-      RATE_LIMIT_AUTH_MAX: 10,
+      RATE_LIMIT_AUTH_MAX: 100,
       RATE_LIMIT_AUTH_WINDOW_MS: 60_000,
     });
     expect(config.JWT_SECRET.length).toBeGreaterThanOrEqual(32);

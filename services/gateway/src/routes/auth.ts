@@ -20,7 +20,11 @@ import { LoginBody, NoContent, RefreshBody, SignupBody, TokenPair, User } from '
 const auth: FastifyPluginAsyncTypebox = async (fastify) => {
   const { users } = fastify.upstreams;
   const { ACCESS_TOKEN_TTL, RATE_LIMIT_AUTH_MAX, RATE_LIMIT_AUTH_WINDOW_MS } = fastify.config;
+  // A coarse first line per gateway process; the limits that hold across every replica are the users
+  // service's (failed log-ins per account and per IP, sign-ups and refreshes per IP, in its database).
   const rateLimit = { max: RATE_LIMIT_AUTH_MAX, timeWindow: RATE_LIMIT_AUTH_WINDOW_MS };
+  // A web page may refresh a few times at once (one per request in flight); allow more than log-ins.
+  const refreshRateLimit = { max: RATE_LIMIT_AUTH_MAX * 5, timeWindow: RATE_LIMIT_AUTH_WINDOW_MS };
 
   const tokenPair = (userId: string, refreshToken: { token: string } | undefined) => ({
     accessToken: fastify.signAccessToken(userId),
@@ -76,11 +80,12 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/refresh',
     {
+      config: { rateLimit: refreshRateLimit },
       schema: {
         tags: ['auth'],
         summary: 'Exchange a refresh token for a new pair; the old refresh token stops working',
         body: RefreshBody,
-        response: { 200: TokenPair, ...errors(400, 401, ...UPSTREAM_ERRORS) },
+        response: { 200: TokenPair, ...errors(400, 401, 429, ...UPSTREAM_ERRORS) },
       },
     },
     async (request) => {
