@@ -31,6 +31,7 @@ export const configSpec = {
   ACCESS_TOKEN_TTL: env.int({ default: 900, min: 1, max: 86_400 }),
   USERS_ADDR: env.address({ devDefault: '127.0.0.1:50051' }),
   NOTES_ADDR: env.address({ devDefault: '127.0.0.1:50052' }),
+  // new:service address (npm run new:service adds the address variable of each new service above this line)
   /**
    * Deadline of a call to a service, in milliseconds; the calls that hash a password or call another
    * service get a quarter more (2.5 s). A service that is down or frozen costs a request at most that.

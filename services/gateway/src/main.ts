@@ -8,11 +8,7 @@ import { connectUpstreams } from './upstreams.js';
 
 await runProcess('gateway', async (logger) => {
   const config = loadGatewayConfig();
-  const upstreams = connectUpstreams({
-    usersAddr: config.USERS_ADDR,
-    notesAddr: config.NOTES_ADDR,
-    timeoutMs: config.GRPC_TIMEOUT_MS,
-  });
+  const upstreams = connectUpstreams(config);
   const app = buildApp({ config, upstreams, logger });
   try {
     await app.listen({ host: config.HOST, port: config.PORT });

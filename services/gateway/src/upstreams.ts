@@ -8,7 +8,21 @@ import {
   type ServiceClientOptions,
 } from '@app/platform';
 import { UsersServiceDefinition } from '@app/users';
+// new:service import (npm run new:service adds the import of each new service above this line)
 import type { CompatServiceDefinition } from 'nice-grpc';
+import type { GatewayConfig } from './config.js';
+
+/**
+ * The services the gateway forwards to: their client definition and the config variable with their
+ * address (host:port, dns:///host:port or ipv4:a:p,b:p). `fastify.upstreams.<key>` is the client.
+ */
+const UPSTREAMS = {
+  users: { definition: UsersServiceDefinition, address: 'USERS_ADDR' },
+  notes: { definition: NotesServiceDefinition, address: 'NOTES_ADDR' },
+  // new:service upstream (npm run new:service adds each new service above this line)
+} as const satisfies Record<string, { definition: CompatServiceDefinition; address: keyof GatewayConfig }>;
+
+export type UpstreamName = keyof typeof UPSTREAMS;
 
 /** How long /readyz waits for an upstream's health check. */
 const HEALTH_TIMEOUT_MS = 1_000;
@@ -17,21 +31,12 @@ const HEALTH_TIMEOUT_MS = 1_000;
 export type UpstreamClient<D extends CompatServiceDefinition> = ServiceClient<D>['client'];
 export type HealthClient = UpstreamClient<typeof HealthDefinition>;
 
-export interface Upstreams {
-  users: UpstreamClient<UsersServiceDefinition>;
-  notes: UpstreamClient<NotesServiceDefinition>;
+export type Upstreams = { [K in UpstreamName]: UpstreamClient<(typeof UPSTREAMS)[K]['definition']> } & {
   /** The standard gRPC health service of every upstream, by name (for /readyz). */
-  health: Record<string, HealthClient>;
+  health: Record<UpstreamName, HealthClient>;
   /** Closes every channel. Call after the HTTP server has drained. */
   close(): void;
-}
-
-export interface UpstreamAddresses {
-  usersAddr: string;
-  notesAddr: string;
-  /** Deadline of a call, in milliseconds; the slower methods below get a quarter more. */
-  timeoutMs: number;
-}
+};
 
 /**
  * Methods that take longer than one indexed query, so their deadline is a quarter longer than the
@@ -39,10 +44,10 @@ export interface UpstreamAddresses {
  * notes calls that themselves call the users service (its own deadline must run out first, so a
  * users service that is stuck is reported as 503 rather than a 504 of the whole chain).
  */
-const SLOW_METHODS = {
+const SLOW_METHODS: Partial<Record<UpstreamName, readonly string[]>> = {
   users: ['createUser', 'verifyCredentials'],
   notes: ['shareNote', 'listShares'],
-} as const;
+};
 
 /** Per-method deadlines: every call `timeoutMs`, the slow methods 1.25 × `timeoutMs`. */
 function deadlines(methods: readonly string[], timeoutMs: number) {
@@ -52,7 +57,13 @@ function deadlines(methods: readonly string[], timeoutMs: number) {
   };
 }
 
-export function connectUpstreams({ usersAddr, notesAddr, timeoutMs }: UpstreamAddresses): Upstreams {
+/**
+ * A client of every upstream, at the address its config variable holds; each call's deadline is
+ * GRPC_TIMEOUT_MS (the slow methods a quarter more).
+ */
+export function connectUpstreams(
+  config: Pick<GatewayConfig, UpstreamVariable | 'GRPC_TIMEOUT_MS'>,
+): Upstreams {
   const opened: { close(): void }[] = [];
   const connect = <D extends CompatServiceDefinition>(
     definition: D,
@@ -63,13 +74,22 @@ export function connectUpstreams({ usersAddr, notesAddr, timeoutMs }: UpstreamAd
     opened.push(serviceClient);
     return serviceClient.client;
   };
+  const names = Object.keys(UPSTREAMS) as UpstreamName[];
+  const each = <T>(make: (name: UpstreamName) => T) =>
+    Object.fromEntries(names.map((name) => [name, make(name)])) as Record<UpstreamName, T>;
   return {
-    users: connect(UsersServiceDefinition, usersAddr, deadlines(SLOW_METHODS.users, timeoutMs)),
-    notes: connect(NotesServiceDefinition, notesAddr, deadlines(SLOW_METHODS.notes, timeoutMs)),
-    health: {
-      users: connect(HealthDefinition, usersAddr, { timeoutMs: HEALTH_TIMEOUT_MS }),
-      notes: connect(HealthDefinition, notesAddr, { timeoutMs: HEALTH_TIMEOUT_MS }),
-    },
+    ...each((name) =>
+      connect(
+        UPSTREAMS[name].definition,
+        config[UPSTREAMS[name].address],
+        deadlines(SLOW_METHODS[name] ?? [], config.GRPC_TIMEOUT_MS),
+      ),
+    ),
+    health: each((name) =>
+      connect(HealthDefinition, config[UPSTREAMS[name].address], { timeoutMs: HEALTH_TIMEOUT_MS }),
+    ),
     close: () => opened.forEach((serviceClient) => serviceClient.close()),
-  };
+  } as Upstreams;
 }
+
+type UpstreamVariable = (typeof UPSTREAMS)[UpstreamName]['address'];

@@ -78,11 +78,7 @@ export interface Gateway {
 /** The gateway app (not listening; use `app.inject`) in front of the given addresses. */
 export async function startGateway(env: Record<string, string>): Promise<Gateway> {
   const config = testConfig(env);
-  const upstreams = connectUpstreams({
-    usersAddr: config.USERS_ADDR,
-    notesAddr: config.NOTES_ADDR,
-    timeoutMs: config.GRPC_TIMEOUT_MS,
-  });
+  const upstreams = connectUpstreams(config);
   const app = buildApp({ config, upstreams });
   await app.ready();
   return {

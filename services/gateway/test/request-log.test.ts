@@ -19,11 +19,7 @@ let closeUpstreams: () => void;
 
 beforeAll(async () => {
   const config = testConfig({ USERS_ADDR: await closedAddress(), NOTES_ADDR: await closedAddress() });
-  const upstreams = connectUpstreams({
-    usersAddr: config.USERS_ADDR,
-    notesAddr: config.NOTES_ADDR,
-    timeoutMs: config.GRPC_TIMEOUT_MS,
-  });
+  const upstreams = connectUpstreams(config);
   closeUpstreams = () => upstreams.close();
   app = buildApp({ config, upstreams, logger: pino({ level: 'info' }, sink) });
   await app.ready();
