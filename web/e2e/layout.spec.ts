@@ -71,6 +71,8 @@ test.beforeAll(async ({ browser }) => {
 
 /** The page is no wider than the window, and everything in <main> is inside the main column. */
 async function expectFits(page: Page): Promise<void> {
+  // After a form post, the URL and the text are there before every stylesheet is.
+  await page.waitForLoadState('load');
   const problems = await page.evaluate(() => {
     const found: string[] = [];
     const width = document.documentElement.scrollWidth;
