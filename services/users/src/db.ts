@@ -40,6 +40,16 @@ export class PostgresUserRepository implements UserRepository {
     // lower() on both sides, as in the unique index, so lookups and uniqueness agree.
     return guard(() => this.orm.em.fork().findOne(User, { [sql.lower('email')]: sql`lower(${email})` }));
   }
+
+  findByIds(ids: string[]): Promise<StoredUser[]> {
+    return guard(() => this.orm.em.fork().find(User, { id: { $in: ids } }));
+  }
+
+  updatePasswordHash(id: string, passwordHash: string): Promise<void> {
+    return guard(async () => {
+      await this.orm.em.fork().nativeUpdate(User, { id }, { passwordHash });
+    });
+  }
 }
 
 export class PostgresRefreshTokenRepository implements RefreshTokenRepository {

@@ -30,10 +30,24 @@ const STATUS = {
 // request message fails `npm run check` here until it is forwarded to the domain.
 export function createUsersHandler(users: UserService): UsersServiceImplementation {
   return {
-    createUser: ({ email, password, name, ...rest }, context) =>
+    createUser: ({ email, password, name, startSession, ...rest }, context) =>
       call(async () => {
         allFieldsUsed(rest);
-        return { user: toProto(await users.createUser({ email, password, name }, caller(context))) };
+        const input = { email, password, name };
+        if (!startSession) return { user: toProto(await users.createUser(input, caller(context))) };
+        const { user, refreshToken } = await users.signUp(input, caller(context));
+        return { user: toProto(user), refreshToken: toProtoToken(refreshToken) };
+      }),
+    logIn: ({ email, password, ...rest }, context) =>
+      call(async () => {
+        allFieldsUsed(rest);
+        const { user, refreshToken } = await users.logIn(email, password, caller(context));
+        return { user: toProto(user), refreshToken: toProtoToken(refreshToken) };
+      }),
+    getUsers: ({ ids, ...rest }) =>
+      call(async () => {
+        allFieldsUsed(rest);
+        return { users: (await users.getUsers(ids)).map(toProto) };
       }),
     verifyCredentials: ({ email, password, ...rest }, context) =>
       call(async () => {

@@ -5,7 +5,7 @@ import { PostgresAttemptCounter, PostgresRefreshTokenRepository, PostgresUserRep
 import { entities } from './entities.js';
 import { UsersServiceDefinition } from './gen/users/v1/users.js';
 import { createUsersHandler } from './handler.js';
-import { ScryptPasswordHasher } from './password.js';
+import { BoundedPasswordHasher, passwordHasher } from './password.js';
 import { RefreshTokenPurge, schedulePurge } from './purge.js';
 import { UserService } from './service.js';
 import { Throttle } from './throttle.js';
@@ -18,8 +18,14 @@ await runProcess('users', async (logger) => {
     // npm run dev migrates at start; in production the migrate command does (this only checks).
     MIGRATE_ON_START: env.boolean({ dev: true, production: false }),
     REFRESH_TOKEN_TTL_DAYS: env.int({ default: 30, min: 1, max: 365 }),
-    // scrypt cost as log2(N): 17 = 128 MiB and ~0.5 s per hash. Tests lower it; production keeps 17+.
+    // Password hashing is Argon2id. PASSWORD_HASH_COST 17 (the default) is OWASP's m = 19 MiB, t = 2,
+    // p = 1; each step down halves the memory (tests use 12 for speed); production keeps 17.
     PASSWORD_HASH_COST: env.int({ default: 17, min: 12, max: 20 }),
+    // At most this many hashes at once, and this many log-ins/sign-ups waiting for one; beyond, a call
+    // is refused with UNAVAILABLE (503) at once. Hashing then holds at most CONCURRENCY × 19 MiB
+    // (2 × 19 MiB = 38 MiB by default) besides the process's own ~120 MiB; see BENCHMARKS.md.
+    PASSWORD_HASH_CONCURRENCY: env.int({ default: 2, min: 1, max: 64 }),
+    PASSWORD_HASH_QUEUE: env.int({ default: 64, min: 0, max: 10_000 }),
     // Expired and long-revoked refresh tokens are deleted this often (bounded batches); 0: never.
     REFRESH_TOKEN_PURGE_INTERVAL_SECONDS: env.int({ default: 3_600, min: 0 }),
     // A refresh token presented again this soon after its rotation gets the same successor
@@ -43,7 +49,10 @@ await runProcess('users', async (logger) => {
   const users = new UserService({
     users: new PostgresUserRepository(orm),
     tokens: new PostgresRefreshTokenRepository(orm),
-    hasher: new ScryptPasswordHasher({ log2N: config.PASSWORD_HASH_COST, r: 8, p: 1 }),
+    hasher: new BoundedPasswordHasher(passwordHasher(config.PASSWORD_HASH_COST), {
+      concurrency: config.PASSWORD_HASH_CONCURRENCY,
+      maxQueued: config.PASSWORD_HASH_QUEUE,
+    }),
     refreshTokenTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
     refreshGraceMs: config.REFRESH_REUSE_GRACE_SECONDS * 1000,
     throttle: new Throttle(new PostgresAttemptCounter(orm), {

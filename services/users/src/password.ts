@@ -16,12 +16,7 @@ import {
   type Argon2Parameters,
   type ScryptOptions,
 } from 'node:crypto';
-import { UnavailableError, type PasswordHasher as HasherPort } from './service.js';
-
-/** A hasher that can also tell when a stored hash should be replaced (made with other parameters). */
-export interface PasswordHasher extends HasherPort {
-  needsRehash?(encoded: string): boolean;
-}
+import { UnavailableError, type PasswordHasher } from './service.js';
 
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
@@ -39,6 +34,15 @@ export const OWASP_ARGON2ID: Argon2idParams = { memoryKiB: 19_456, passes: 2, pa
 
 /** Memory one Argon2id hash uses with these parameters, in bytes. */
 export const argon2idMemoryBytes = (params: Argon2idParams) => params.memoryKiB * 1024;
+
+/**
+ * The hasher of the users process. `cost` 17 (the default) is OWASP_ARGON2ID; each step below halves
+ * the memory (tests run at 12: 608 KiB, a few milliseconds a hash), each step above doubles it.
+ */
+export function passwordHasher(cost = 17): Argon2idPasswordHasher {
+  const memoryKiB = Math.round(OWASP_ARGON2ID.memoryKiB * 2 ** (cost - 17));
+  return new Argon2idPasswordHasher({ ...OWASP_ARGON2ID, memoryKiB });
+}
 
 const ARGON2ID = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 

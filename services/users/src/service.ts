@@ -22,6 +22,10 @@ export interface UserRepository {
   findById(id: string): Promise<StoredUser | null>;
   /** Looks the email up case-insensitively. */
   findByEmail(email: string): Promise<StoredUser | null>;
+  /** The users with these ids; ids of no user are left out. */
+  findByIds(ids: string[]): Promise<StoredUser[]>;
+  /** Replaces the stored password hash (a rehash with the current parameters). */
+  updatePasswordHash(id: string, passwordHash: string): Promise<void>;
 }
 
 /** A refresh token as stored: only the SHA-256 hash of the token itself is kept. */
@@ -56,6 +60,8 @@ export interface RefreshTokenRepository {
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(password: string, encoded: string): Promise<boolean>;
+  /** True when a hash that verified should be replaced (made with an older scheme or parameters). */
+  needsRehash?(encoded: string): boolean;
 }
 
 export type UsersErrorCode =
@@ -102,6 +108,7 @@ export class CreateUserError extends UsersError<
 }
 export class VerifyCredentialsError extends UsersError<'INVALID_CREDENTIALS'> {}
 export class GetUserError extends UsersError<'INVALID_ID' | 'NOT_FOUND'> {}
+export class GetUsersError extends UsersError<'INVALID_ID'> {}
 export class IssueRefreshTokenError extends UsersError<'INVALID_ID' | 'NOT_FOUND'> {}
 export class RotateRefreshTokenError extends UsersError<'INVALID_TOKEN'> {}
 
@@ -128,6 +135,8 @@ const INVALID_TOKEN_MESSAGE = 'The refresh token is invalid, expired or revoked'
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Ids per GetUsers call (one page of shares fits). */
+export const GET_USERS_MAX = 100;
 const {
   emailMaxLength: EMAIL_MAX,
   passwordMinLength: PASSWORD_MIN,
@@ -223,7 +232,46 @@ export class UserService {
     if (!user || !matches) {
       throw new VerifyCredentialsError('INVALID_CREDENTIALS', INVALID_CREDENTIALS_MESSAGE);
     }
+    // A hash made with an older scheme (scrypt) or weaker parameters is replaced now, while the
+    // password is at hand. Best effort: if it fails, the log-in still succeeds and the next one retries.
+    if (this.#hasher.needsRehash?.(user.passwordHash)) {
+      await this.#hasher
+        .hash(password)
+        .then((passwordHash) => this.#users.updatePasswordHash(user.id, passwordHash))
+        .catch(() => undefined);
+    }
     return publicUser(user);
+  }
+
+  /** verifyCredentials, then a new session: what a log-in is, in one call. */
+  async logIn(
+    email: string,
+    password: string,
+    caller: CallerContext = {},
+  ): Promise<{ user: User; refreshToken: IssuedRefreshToken }> {
+    const user = await this.verifyCredentials(email, password, caller);
+    return { user, refreshToken: await this.#startSession(user.id) };
+  }
+
+  /** createUser, then a new session: a sign-up that logs straight in, with one password hash. */
+  async signUp(
+    input: CreateUserInput,
+    caller: CallerContext = {},
+  ): Promise<{ user: User; refreshToken: IssuedRefreshToken }> {
+    const user = await this.createUser(input, caller);
+    return { user, refreshToken: await this.#startSession(user.id) };
+  }
+
+  /** At most GET_USERS_MAX ids; the users that exist, in no particular order. */
+  async getUsers(ids: string[]): Promise<User[]> {
+    if (ids.length > GET_USERS_MAX) {
+      throw new GetUsersError('INVALID_ID', `at most ${GET_USERS_MAX} ids at once`, 'ids');
+    }
+    if (!ids.every((id) => UUID.test(id))) {
+      throw new GetUsersError('INVALID_ID', 'every id must be a UUID', 'ids');
+    }
+    if (ids.length === 0) return [];
+    return (await this.#users.findByIds([...new Set(ids)])).map(publicUser);
   }
 
   async getUser(id: string): Promise<User> {
@@ -247,6 +295,10 @@ export class UserService {
     if (!(await this.#users.findById(userId))) {
       throw new IssueRefreshTokenError('NOT_FOUND', 'No user has this id');
     }
+    return this.#startSession(userId);
+  }
+
+  async #startSession(userId: string): Promise<IssuedRefreshToken> {
     const { issued, stored } = this.#newToken(userId, randomUUID());
     await this.#tokens.insert(stored);
     return issued;

@@ -52,6 +52,20 @@ describe('PostgresUserRepository', () => {
   });
 });
 
+describe('PostgresUserRepository, batch and rehash', () => {
+  it('finds many users by id in one call, leaving unknown ids out', async () => {
+    const [first, second] = await Promise.all([newUser('batch1@x.org'), newUser('batch2@x.org')]);
+    const found = await users.findByIds([second.id, randomUUID(), first.id]);
+    expect(found.map((user) => user.email).sort()).toEqual(['batch1@x.org', 'batch2@x.org']);
+  });
+
+  it('replaces a stored password hash', async () => {
+    const user = await newUser('rehash@x.org');
+    await users.updatePasswordHash(user.id, '$argon2id$new');
+    expect((await users.findById(user.id))?.passwordHash).toBe('$argon2id$new');
+  });
+});
+
 describe('PostgresRefreshTokenRepository', () => {
   it('stores refresh tokens only as SHA-256 hashes', async () => {
     const service = new UserService({

@@ -29,6 +29,15 @@ export class InMemoryUserRepository implements UserRepository {
   async findByEmail(email: string) {
     return this.rows.find((row) => row.email.toLowerCase() === email.toLowerCase()) ?? null;
   }
+
+  async findByIds(ids: string[]) {
+    return this.rows.filter((row) => ids.includes(row.id));
+  }
+
+  async updatePasswordHash(id: string, passwordHash: string) {
+    const row = this.rows.find((candidate) => candidate.id === id);
+    if (row) row.passwordHash = passwordHash;
+  }
 }
 
 export class InMemoryRefreshTokenRepository implements RefreshTokenRepository {

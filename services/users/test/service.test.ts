@@ -1,6 +1,6 @@
 // The domain alone: validation, credentials and refresh-token rules, over in-memory ports.
 import { describe, expect, it } from 'vitest';
-import { ScryptPasswordHasher } from '../src/password.js';
+import { passwordHasher, ScryptPasswordHasher } from '../src/password.js';
 import { CreateUserError, hashToken, UserService, type PasswordHasher } from '../src/service.js';
 import { Throttle } from '../src/throttle.js';
 import { InMemoryAttemptCounter, InMemoryRefreshTokenRepository, InMemoryUserRepository } from './fakes.js';
@@ -313,5 +313,95 @@ describe('throttling', () => {
     );
     expect((await errorOf(service.rotateRefreshToken('x', { clientIp }))).code).toBe('INVALID_TOKEN');
     expect((await errorOf(service.rotateRefreshToken('x', { clientIp }))).code).toBe('TOO_MANY_ATTEMPTS');
+  });
+});
+
+describe('password rehash at log-in', () => {
+  it('replaces a scrypt hash with Argon2id at the next successful log-in, and only then', async () => {
+    const users = new InMemoryUserRepository();
+    const tokens = new InMemoryRefreshTokenRepository();
+    // An account from before the switch: its hash is scrypt.
+    const before = new UserService({
+      users,
+      tokens,
+      hasher: new ScryptPasswordHasher({ log2N: 10, r: 8, p: 1 }),
+    });
+    await before.createUser(valid);
+    expect(users.rows[0]!.passwordHash).toMatch(/^scrypt\$/);
+
+    const service = new UserService({ users, tokens, hasher: passwordHasher(12) });
+    await expect(service.verifyCredentials(valid.email, 'wrong password')).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+    });
+    expect(users.rows[0]!.passwordHash).toMatch(/^scrypt\$/); // a wrong password changes nothing
+
+    await service.verifyCredentials(valid.email, valid.password);
+    const rehashed = users.rows[0]!.passwordHash;
+    expect(rehashed).toMatch(/^\$argon2id\$v=19\$m=608,t=2,p=1\$/);
+    // The new hash verifies, and is not replaced again.
+    await service.logIn(valid.email, valid.password);
+    expect(users.rows[0]!.passwordHash).toBe(rehashed);
+  });
+
+  it('still logs in when storing the new hash fails', async () => {
+    const users = new InMemoryUserRepository();
+    const tokens = new InMemoryRefreshTokenRepository();
+    await new UserService({
+      users,
+      tokens,
+      hasher: new ScryptPasswordHasher({ log2N: 10, r: 8, p: 1 }),
+    }).createUser(valid);
+    users.updatePasswordHash = () => Promise.reject(new Error('database down'));
+    const service = new UserService({ users, tokens, hasher: passwordHasher(12) });
+    await expect(service.verifyCredentials(valid.email, valid.password)).resolves.toMatchObject({
+      name: 'Ada',
+    });
+  });
+});
+
+describe('logIn and signUp', () => {
+  it('logIn checks the password once and starts a session; a wrong password starts none', async () => {
+    const { service, tokens, hasher } = setup();
+    const user = await service.createUser(valid);
+    const { user: loggedIn, refreshToken } = await service.logIn(valid.email, valid.password);
+    expect(loggedIn).toEqual(user);
+    expect(hasher.verifications).toBe(1);
+    expect(tokens.rows).toHaveLength(1);
+    expect(tokens.rows[0]).toMatchObject({ userId: user.id, tokenHash: hashToken(refreshToken.token) });
+    await expect(service.logIn(valid.email, 'wrong password')).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+    });
+    expect(tokens.rows).toHaveLength(1);
+  });
+
+  it('signUp hashes the password once and starts a session', async () => {
+    const { service, tokens, hasher } = setup();
+    let hashes = 0;
+    const hash = hasher.hash.bind(hasher);
+    hasher.hash = (password: string) => (hashes++, hash(password));
+    const { user, refreshToken } = await service.signUp(valid);
+    expect(hashes).toBe(1);
+    expect(hasher.verifications).toBe(0);
+    expect(tokens.rows[0]).toMatchObject({ userId: user.id, tokenHash: hashToken(refreshToken.token) });
+    expect((await service.rotateRefreshToken(refreshToken.token)).userId).toBe(user.id);
+  });
+});
+
+describe('getUsers', () => {
+  it('answers the users that exist, each once, and leaves unknown ids out', async () => {
+    const { service } = setup();
+    const ada = await service.createUser(valid);
+    const bob = await service.createUser({ ...valid, email: 'bob@example.com', name: 'Bob' });
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const found = await service.getUsers([bob.id, unknown, ada.id, bob.id]);
+    expect(found.map((user) => user.name).sort()).toEqual(['Ada', 'Bob']);
+    expect(await service.getUsers([])).toEqual([]);
+  });
+
+  it('rejects an id that is not a UUID, and more than 100 ids, naming the field', async () => {
+    const { service } = setup();
+    expect(await errorOf(service.getUsers(['nope']))).toMatchObject({ code: 'INVALID_ID', field: 'ids' });
+    const many = Array.from({ length: 101 }, () => '00000000-0000-4000-8000-000000000000');
+    expect(await errorOf(service.getUsers(many))).toMatchObject({ code: 'INVALID_ID', field: 'ids' });
   });
 });

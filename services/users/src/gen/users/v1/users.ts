@@ -25,10 +25,16 @@ export interface CreateUserRequest {
   email: string;
   password: string;
   name: string;
+  /** Also start a session for the new user (refresh_token in the response). */
+  startSession: boolean;
 }
 
 export interface CreateUserResponse {
-  user: User | undefined;
+  user:
+    | User
+    | undefined;
+  /** Set when the request asked for start_session. */
+  refreshToken: RefreshToken | undefined;
 }
 
 export interface VerifyCredentialsRequest {
@@ -54,6 +60,24 @@ export interface GetUserByEmailRequest {
 
 export interface GetUserByEmailResponse {
   user: User | undefined;
+}
+
+export interface LogInRequest {
+  email: string;
+  password: string;
+}
+
+export interface LogInResponse {
+  user: User | undefined;
+  refreshToken: RefreshToken | undefined;
+}
+
+export interface GetUsersRequest {
+  ids: string[];
+}
+
+export interface GetUsersResponse {
+  users: User[];
 }
 
 /** An opaque refresh token; only its hash is stored. */
@@ -179,7 +203,7 @@ export const User: MessageFns<User> = {
 };
 
 function createBaseCreateUserRequest(): CreateUserRequest {
-  return { email: "", password: "", name: "" };
+  return { email: "", password: "", name: "", startSession: false };
 }
 
 export const CreateUserRequest: MessageFns<CreateUserRequest> = {
@@ -192,6 +216,9 @@ export const CreateUserRequest: MessageFns<CreateUserRequest> = {
     }
     if (message.name !== "") {
       writer.uint32(26).string(message.name);
+    }
+    if (message.startSession !== false) {
+      writer.uint32(32).bool(message.startSession);
     }
     return writer;
   },
@@ -233,6 +260,14 @@ export const CreateUserRequest: MessageFns<CreateUserRequest> = {
             message.name = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.startSession = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -253,18 +288,22 @@ export const CreateUserRequest: MessageFns<CreateUserRequest> = {
     message.email = object.email ?? "";
     message.password = object.password ?? "";
     message.name = object.name ?? "";
+    message.startSession = object.startSession ?? false;
     return message;
   },
 };
 
 function createBaseCreateUserResponse(): CreateUserResponse {
-  return { user: undefined };
+  return { user: undefined, refreshToken: undefined };
 }
 
 export const CreateUserResponse: MessageFns<CreateUserResponse> = {
   encode(message: CreateUserResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.user !== undefined) {
       User.encode(message.user, writer.uint32(10).fork()).join();
+    }
+    if (message.refreshToken !== undefined) {
+      RefreshToken.encode(message.refreshToken, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -290,6 +329,14 @@ export const CreateUserResponse: MessageFns<CreateUserResponse> = {
             message.user = User.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.refreshToken = RefreshToken.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -308,6 +355,9 @@ export const CreateUserResponse: MessageFns<CreateUserResponse> = {
   fromPartial(object: DeepPartial<CreateUserResponse>): CreateUserResponse {
     const message = createBaseCreateUserResponse();
     message.user = (object.user !== undefined && object.user !== null) ? User.fromPartial(object.user) : undefined;
+    message.refreshToken = (object.refreshToken !== undefined && object.refreshToken !== null)
+      ? RefreshToken.fromPartial(object.refreshToken)
+      : undefined;
     return message;
   },
 };
@@ -650,6 +700,252 @@ export const GetUserByEmailResponse: MessageFns<GetUserByEmailResponse> = {
   fromPartial(object: DeepPartial<GetUserByEmailResponse>): GetUserByEmailResponse {
     const message = createBaseGetUserByEmailResponse();
     message.user = (object.user !== undefined && object.user !== null) ? User.fromPartial(object.user) : undefined;
+    return message;
+  },
+};
+
+function createBaseLogInRequest(): LogInRequest {
+  return { email: "", password: "" };
+}
+
+export const LogInRequest: MessageFns<LogInRequest> = {
+  encode(message: LogInRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.email !== "") {
+      writer.uint32(10).string(message.email);
+    }
+    if (message.password !== "") {
+      writer.uint32(18).string(message.password);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogInRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogInRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<LogInRequest>): LogInRequest {
+    return LogInRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LogInRequest>): LogInRequest {
+    const message = createBaseLogInRequest();
+    message.email = object.email ?? "";
+    message.password = object.password ?? "";
+    return message;
+  },
+};
+
+function createBaseLogInResponse(): LogInResponse {
+  return { user: undefined, refreshToken: undefined };
+}
+
+export const LogInResponse: MessageFns<LogInResponse> = {
+  encode(message: LogInResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.user !== undefined) {
+      User.encode(message.user, writer.uint32(10).fork()).join();
+    }
+    if (message.refreshToken !== undefined) {
+      RefreshToken.encode(message.refreshToken, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogInResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogInResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.user = User.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.refreshToken = RefreshToken.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<LogInResponse>): LogInResponse {
+    return LogInResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LogInResponse>): LogInResponse {
+    const message = createBaseLogInResponse();
+    message.user = (object.user !== undefined && object.user !== null) ? User.fromPartial(object.user) : undefined;
+    message.refreshToken = (object.refreshToken !== undefined && object.refreshToken !== null)
+      ? RefreshToken.fromPartial(object.refreshToken)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetUsersRequest(): GetUsersRequest {
+  return { ids: [] };
+}
+
+export const GetUsersRequest: MessageFns<GetUsersRequest> = {
+  encode(message: GetUsersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.ids) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUsersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUsersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ids.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<GetUsersRequest>): GetUsersRequest {
+    return GetUsersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetUsersRequest>): GetUsersRequest {
+    const message = createBaseGetUsersRequest();
+    message.ids = object.ids?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseGetUsersResponse(): GetUsersResponse {
+  return { users: [] };
+}
+
+export const GetUsersResponse: MessageFns<GetUsersResponse> = {
+  encode(message: GetUsersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.users) {
+      User.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUsersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUsersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.users.push(User.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<GetUsersResponse>): GetUsersResponse {
+    return GetUsersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetUsersResponse>): GetUsersResponse {
+    const message = createBaseGetUsersResponse();
+    message.users = object.users?.map((e) => User.fromPartial(e)) || [];
     return message;
   },
 };
@@ -1071,6 +1367,8 @@ export const UsersServiceDefinition = {
      * INVALID_ARGUMENT when a field is malformed (the message names the field).
      * RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after too many sign-ups from the client IP
      * (the `x-client-ip` metadata entry, set by the gateway).
+     * With `start_session`, the answer also carries a refresh token: a sign-up that logs straight in
+     * costs one password hash and one call.
      */
     createUser: {
       name: "CreateUser",
@@ -1094,6 +1392,18 @@ export const UsersServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * VerifyCredentials and IssueRefreshToken in one call (the gateway's log-in is one round trip),
+     * with the same errors as VerifyCredentials.
+     */
+    logIn: {
+      name: "LogIn",
+      requestType: LogInRequest as typeof LogInRequest,
+      requestStream: false,
+      responseType: LogInResponse as typeof LogInResponse,
+      responseStream: false,
+      options: {},
+    },
     /** NOT_FOUND when there is no such user. */
     getUser: {
       name: "GetUser",
@@ -1109,6 +1419,18 @@ export const UsersServiceDefinition = {
       requestType: GetUserByEmailRequest as typeof GetUserByEmailRequest,
       requestStream: false,
       responseType: GetUserByEmailResponse as typeof GetUserByEmailResponse,
+      responseStream: false,
+      options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
+    },
+    /**
+     * The users with these ids (at most 100), in no particular order; an id of no user is left out.
+     * INVALID_ARGUMENT when an id is not a UUID or there are too many.
+     */
+    getUsers: {
+      name: "GetUsers",
+      requestType: GetUsersRequest as typeof GetUsersRequest,
+      requestStream: false,
+      responseType: GetUsersResponse as typeof GetUsersResponse,
       responseStream: false,
       options: { idempotencyLevel: "NO_SIDE_EFFECTS" },
     },
@@ -1154,6 +1476,8 @@ export interface UsersServiceImplementation<CallContextExt = {}> {
    * INVALID_ARGUMENT when a field is malformed (the message names the field).
    * RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after too many sign-ups from the client IP
    * (the `x-client-ip` metadata entry, set by the gateway).
+   * With `start_session`, the answer also carries a refresh token: a sign-up that logs straight in
+   * costs one password hash and one call.
    */
   createUser(
     request: CreateUserRequest,
@@ -1169,6 +1493,11 @@ export interface UsersServiceImplementation<CallContextExt = {}> {
     request: VerifyCredentialsRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<VerifyCredentialsResponse>>;
+  /**
+   * VerifyCredentials and IssueRefreshToken in one call (the gateway's log-in is one round trip),
+   * with the same errors as VerifyCredentials.
+   */
+  logIn(request: LogInRequest, context: CallContext & CallContextExt): Promise<DeepPartial<LogInResponse>>;
   /** NOT_FOUND when there is no such user. */
   getUser(request: GetUserRequest, context: CallContext & CallContextExt): Promise<DeepPartial<GetUserResponse>>;
   /** Looks a user up by email, case-insensitively. NOT_FOUND when there is none. */
@@ -1176,6 +1505,11 @@ export interface UsersServiceImplementation<CallContextExt = {}> {
     request: GetUserByEmailRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<GetUserByEmailResponse>>;
+  /**
+   * The users with these ids (at most 100), in no particular order; an id of no user is left out.
+   * INVALID_ARGUMENT when an id is not a UUID or there are too many.
+   */
+  getUsers(request: GetUsersRequest, context: CallContext & CallContextExt): Promise<DeepPartial<GetUsersResponse>>;
   /** Starts a session: a new refresh token for the user. */
   issueRefreshToken(
     request: IssueRefreshTokenRequest,
@@ -1205,6 +1539,8 @@ export interface UsersServiceClient<CallOptionsExt = {}> {
    * INVALID_ARGUMENT when a field is malformed (the message names the field).
    * RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after too many sign-ups from the client IP
    * (the `x-client-ip` metadata entry, set by the gateway).
+   * With `start_session`, the answer also carries a refresh token: a sign-up that logs straight in
+   * costs one password hash and one call.
    */
   createUser(
     request: DeepPartial<CreateUserRequest>,
@@ -1220,6 +1556,11 @@ export interface UsersServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<VerifyCredentialsRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<VerifyCredentialsResponse>;
+  /**
+   * VerifyCredentials and IssueRefreshToken in one call (the gateway's log-in is one round trip),
+   * with the same errors as VerifyCredentials.
+   */
+  logIn(request: DeepPartial<LogInRequest>, options?: CallOptions & CallOptionsExt): Promise<LogInResponse>;
   /** NOT_FOUND when there is no such user. */
   getUser(request: DeepPartial<GetUserRequest>, options?: CallOptions & CallOptionsExt): Promise<GetUserResponse>;
   /** Looks a user up by email, case-insensitively. NOT_FOUND when there is none. */
@@ -1227,6 +1568,11 @@ export interface UsersServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<GetUserByEmailRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<GetUserByEmailResponse>;
+  /**
+   * The users with these ids (at most 100), in no particular order; an id of no user is left out.
+   * INVALID_ARGUMENT when an id is not a UUID or there are too many.
+   */
+  getUsers(request: DeepPartial<GetUsersRequest>, options?: CallOptions & CallOptionsExt): Promise<GetUsersResponse>;
   /** Starts a session: a new refresh token for the user. */
   issueRefreshToken(
     request: DeepPartial<IssueRefreshTokenRequest>,

@@ -22,10 +22,16 @@ export interface CreateUserRequest {
   email: string;
   password: string;
   name: string;
+  /** Also start a session for the new user (refresh_token in the response). */
+  startSession: boolean;
 }
 
 export interface CreateUserResponse {
-  user: User | undefined;
+  user:
+    | User
+    | undefined;
+  /** Set when the request asked for start_session. */
+  refreshToken: RefreshToken | undefined;
 }
 
 export interface VerifyCredentialsRequest {
@@ -51,6 +57,24 @@ export interface GetUserByEmailRequest {
 
 export interface GetUserByEmailResponse {
   user: User | undefined;
+}
+
+export interface LogInRequest {
+  email: string;
+  password: string;
+}
+
+export interface LogInResponse {
+  user: User | undefined;
+  refreshToken: RefreshToken | undefined;
+}
+
+export interface GetUsersRequest {
+  ids: string[];
+}
+
+export interface GetUsersResponse {
+  users: User[];
 }
 
 /** An opaque refresh token; only its hash is stored. */
@@ -96,6 +120,8 @@ export interface UsersService {
    * INVALID_ARGUMENT when a field is malformed (the message names the field).
    * RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after too many sign-ups from the client IP
    * (the `x-client-ip` metadata entry, set by the gateway).
+   * With `start_session`, the answer also carries a refresh token: a sign-up that logs straight in
+   * costs one password hash and one call.
    */
   CreateUser(request: CreateUserRequest): Promise<CreateUserResponse>;
   /**
@@ -105,10 +131,20 @@ export interface UsersService {
    * in this service's database so every replica of every caller sees the same counts.
    */
   VerifyCredentials(request: VerifyCredentialsRequest): Promise<VerifyCredentialsResponse>;
+  /**
+   * VerifyCredentials and IssueRefreshToken in one call (the gateway's log-in is one round trip),
+   * with the same errors as VerifyCredentials.
+   */
+  LogIn(request: LogInRequest): Promise<LogInResponse>;
   /** NOT_FOUND when there is no such user. */
   GetUser(request: GetUserRequest): Promise<GetUserResponse>;
   /** Looks a user up by email, case-insensitively. NOT_FOUND when there is none. */
   GetUserByEmail(request: GetUserByEmailRequest): Promise<GetUserByEmailResponse>;
+  /**
+   * The users with these ids (at most 100), in no particular order; an id of no user is left out.
+   * INVALID_ARGUMENT when an id is not a UUID or there are too many.
+   */
+  GetUsers(request: GetUsersRequest): Promise<GetUsersResponse>;
   /** Starts a session: a new refresh token for the user. */
   IssueRefreshToken(request: IssueRefreshTokenRequest): Promise<IssueRefreshTokenResponse>;
   /**
