@@ -145,6 +145,18 @@ describe('Tiltfile', () => {
   });
 });
 
+describe('the shared Dockerfile', () => {
+  it.skipIf(!existsSync(join(root, 'Dockerfile')))(
+    'has the dev target that Tilt and skaffold build, working in /app',
+    () => {
+      const dockerfile = read('Dockerfile');
+      expect(dockerfile).toMatch(/^FROM\s+\S+\s+AS\s+dev\s*$/im);
+      expect(dockerfile).toMatch(/^ARG\s+SERVICE_NAME\b/m);
+      expect(dockerfile).toMatch(/^WORKDIR\s+\/app\s*$/m);
+    },
+  );
+});
+
 describe('skaffold.yaml', () => {
   const config = parse(read('skaffold.yaml')) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
