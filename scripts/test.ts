@@ -4,6 +4,7 @@
 //   2. formatting                                     (npm run lint)
 //   3. types and Svelte components check              (npm run check)
 //   4. every workspace's tests                        (npm test in each workspace)
+//   5. the scripts' tests: npm run dev, the repository  (scripts/test)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +45,9 @@ try {
       TEST_DATABASE_URL: adminUrl,
     });
   }
+  // npm run dev and the repository's own set-up, as a user meets them (the real stack, started and
+  // stopped by signals; its own Postgres data).
+  run('tests of scripts', 'npx', ['vitest', 'run', '--config', 'scripts/vitest.config.ts']);
   console.log('\nAll checks passed.');
 } catch (error) {
   console.error(`\n✘ ${(error as Error).message}`);

@@ -62,7 +62,7 @@ export function commandLine(pid: number): string | undefined {
     const text = [program!.split('/').pop(), ...rest.map((a) => (a.includes('/') ? shorten(a) : a))].join(
       ' ',
     );
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
   } catch {
     return undefined;
   }
