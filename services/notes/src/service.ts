@@ -91,8 +91,11 @@ export interface UserDirectory {
    * Throws UnavailableError when the directory cannot answer in time.
    */
   findByEmail(email: string, signal?: AbortSignal): Promise<DirectoryUser | null>;
-  /** The user with this id, or null when there is none (any more). Throws UnavailableError likewise. */
-  findById(id: string, signal?: AbortSignal): Promise<DirectoryUser | null>;
+  /**
+   * The users with these ids, in one round trip, in no particular order; an id of no user (any more)
+   * is left out. Throws UnavailableError likewise.
+   */
+  findByIds(ids: string[], signal?: AbortSignal): Promise<DirectoryUser[]>;
 }
 
 export type NotesErrorCode =
@@ -288,8 +291,14 @@ export class NoteService {
   async listShares(callerId: string, noteId: string, signal?: AbortSignal): Promise<Share[]> {
     validId('noteId', noteId, ListSharesError);
     const note = await this.#ownedNote(callerId, noteId, ListSharesError);
-    const users = await Promise.all(note.sharedWith.map((id) => this.#users.findById(id, signal)));
-    return users.filter((user) => user !== null).map((user) => ({ userId: user.id, email: user.email }));
+    if (note.sharedWith.length === 0) return [];
+    const found = new Map(
+      (await this.#users.findByIds(note.sharedWith, signal)).map((user) => [user.id, user.email]),
+    );
+    return note.sharedWith.flatMap((userId) => {
+      const email = found.get(userId);
+      return email === undefined ? [] : [{ userId, email }];
+    });
   }
 
   /** The note if the caller owns it: NOTE_NOT_FOUND if they may not see it, NOT_OWNER if it is only shared with them. */

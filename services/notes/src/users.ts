@@ -13,6 +13,8 @@ export interface GrpcUserDirectoryOptions {
 
 /** A lookup is one indexed query: 2 s is ample, and well inside the gateway's own deadline. */
 const DEFAULT_TIMEOUT_MS = 2_000;
+/** Ids per GetUsers call (the users service's limit). */
+const GET_USERS_MAX = 100;
 
 export class GrpcUserDirectory implements UserDirectory {
   constructor(
@@ -24,8 +26,15 @@ export class GrpcUserDirectory implements UserDirectory {
     return this.#lookup((options) => this.users.getUserByEmail({ email }, options), signal);
   }
 
-  findById(id: string, signal?: AbortSignal): Promise<DirectoryUser | null> {
-    return this.#lookup((options) => this.users.getUser({ id }, options), signal);
+  async findByIds(ids: string[], signal?: AbortSignal): Promise<DirectoryUser[]> {
+    // GetUsers takes at most 100 ids: one call per 100 (a note shared with more is rare).
+    const batches = Array.from({ length: Math.ceil(ids.length / GET_USERS_MAX) }, (_, i) =>
+      ids.slice(i * GET_USERS_MAX, (i + 1) * GET_USERS_MAX),
+    );
+    const answers = await Promise.all(
+      batches.map((batch) => this.#call((options) => this.users.getUsers({ ids: batch }, options), signal)),
+    );
+    return answers.flatMap(({ users }) => users.map((user) => ({ id: user.id, email: user.email })));
   }
 
   async #lookup(
@@ -36,14 +45,25 @@ export class GrpcUserDirectory implements UserDirectory {
     signal?: AbortSignal,
   ): Promise<DirectoryUser | null> {
     try {
+      const { user } = await this.#call(call, signal);
+      return user ? { id: user.id, email: user.email } : null;
+    } catch (error) {
+      if (error instanceof ClientError && error.code === Status.NOT_FOUND) return null;
+      throw error;
+    }
+  }
+
+  async #call<T>(
+    call: (options: { signal?: AbortSignal; deadline: number }) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    try {
       // The caller's signal: a cancelled request cancels this call too. The deadline: a users service
       // that is stuck fails this call in time instead of holding the request.
       const deadline = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-      const { user } = await call({ signal, deadline });
-      return user ? { id: user.id, email: user.email } : null;
+      return await call({ signal, deadline });
     } catch (error) {
       if (!(error instanceof ClientError)) throw error;
-      if (error.code === Status.NOT_FOUND) return null;
       const down = error.code === Status.UNAVAILABLE || error.code === Status.DEADLINE_EXCEEDED;
       if (down) throw new UnavailableError();
       throw error;

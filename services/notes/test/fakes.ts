@@ -77,8 +77,12 @@ export class InMemoryUserDirectory implements UserDirectory {
     return this.users.find((user) => user.email.toLowerCase() === email.toLowerCase()) ?? null;
   }
 
-  async findById(id: string): Promise<DirectoryUser | null> {
+  /** How many findByIds calls were made (ListShares makes one). */
+  batchCalls = 0;
+
+  async findByIds(ids: string[]): Promise<DirectoryUser[]> {
+    this.batchCalls++;
     if (this.down) throw new UnavailableError();
-    return this.users.find((user) => user.id === id) ?? null;
+    return this.users.filter((user) => ids.includes(user.id));
   }
 }

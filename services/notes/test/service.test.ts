@@ -252,10 +252,13 @@ describe('listShares', () => {
     const note = await create(alice.id);
     await notes.shareNote(alice.id, { noteId: note.id, email: carol.email });
     await notes.shareNote(alice.id, { noteId: note.id, email: bob.email });
+    const calls = directory.batchCalls;
     expect(await notes.listShares(alice.id, note.id)).toEqual([
       { userId: carol.id, email: carol.email },
       { userId: bob.id, email: bob.email },
     ]);
+    // One batch lookup for all of them, not one call per user.
+    expect(directory.batchCalls - calls).toBe(1);
   });
 
   it('leaves out a user who no longer exists', async () => {

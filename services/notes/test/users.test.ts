@@ -41,6 +41,8 @@ beforeAll(async () => {
       createUser: unimplemented,
       verifyCredentials: unimplemented,
       getUser: unimplemented,
+      getUsers: unimplemented,
+      logIn: unimplemented,
       issueRefreshToken: unimplemented,
       rotateRefreshToken: unimplemented,
       revokeRefreshToken: unimplemented,
