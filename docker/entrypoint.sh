@@ -17,6 +17,8 @@ case "${1:-serve}" in
       echo "$SERVICE_NAME has no database: nothing to migrate" >&2
       exit 2
     fi
+    # The dev target has sources, not dist: the workspace's own migrate command runs them.
+    if [ ! -e "/app/$MIGRATE" ]; then exec npm run --silent migrate; fi
     exec node --import "$telemetry" "/app/$MIGRATE"
     ;;
   dev)
