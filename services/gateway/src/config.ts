@@ -39,7 +39,7 @@ export const configSpec = {
   GRPC_TIMEOUT_MS: env.int({ default: 2_000, min: 1, max: 60_000 }),
   TRUST_PROXY: trustProxy(),
   /** Requests are refused (503 + Retry-After) while the mean event-loop delay is above this, in ms; 0: never. */
-  LOAD_SHED_EVENT_LOOP_DELAY_MS: env.int({ default: 250, min: 0, max: 60_000 }),
+  LOAD_SHED_EVENT_LOOP_DELAY_MS: env.int({ default: 500, min: 0, max: 60_000 }),
   /**
    * Login and signup attempts allowed per client IP and window by this gateway process alone (five
    * times as many refreshes): a coarse first line against floods. The limits that hold across every

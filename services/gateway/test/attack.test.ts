@@ -187,3 +187,66 @@ describe('AuthZ: every notes route × every other user', () => {
     });
   });
 });
+
+describe('brute force and floods (throttling kept by the users service)', () => {
+  let limited: { users: Service; gateway: Gateway };
+
+  beforeAll(async () => {
+    const limitedUsers = await startUsers({
+      PASSWORD_HASH_COST: '12',
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
+      SIGNUP_MAX_PER_IP: '3',
+      REFRESH_MAX_PER_IP: '3',
+    });
+    const limitedGateway = await startGateway({
+      USERS_ADDR: limitedUsers.process.address,
+      NOTES_ADDR: notes.process.address,
+    });
+    limited = { users: limitedUsers, gateway: limitedGateway };
+  }, 120_000);
+
+  afterAll(async () => {
+    await limited?.gateway.close();
+    await limited?.users.stop();
+  });
+
+  const expectThrottled = (response: Awaited<ReturnType<Gateway['app']['inject']>>, what: string) => {
+    expect(response.statusCode, `${what}: ${response.body}`).toBe(429);
+    expectError(response, 429, 'RESOURCE_EXHAUSTED');
+    expect(Number(response.headers['retry-after']), `${what}: Retry-After`).toBeGreaterThan(0);
+  };
+
+  it('log-in: wrong passwords for one account are cut off with 429 and Retry-After', async () => {
+    const victim = await signupAndLogin(limited.gateway.app);
+    const attempt = () =>
+      limited.gateway.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: victim.email, password: 'guessing wrong' },
+      });
+    for (let i = 0; i < 3; i++) expect((await attempt()).statusCode).toBe(401);
+    expectThrottled(await attempt(), 'login after 3 failures');
+  });
+
+  it('sign-up and refresh floods from one IP are cut off with 429 and Retry-After', async () => {
+    const signup = (i: number) =>
+      limited.gateway.app.inject({
+        method: 'POST',
+        url: '/api/auth/signup',
+        payload: { email: `flood-${Date.now()}-${i}@example.com`, password: 'long enough', name: 'F' },
+      });
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await signup(i));
+    expectThrottled(answers[answers.length - 1]!, 'signup flood');
+
+    const refresh = () =>
+      limited.gateway.app.inject({
+        method: 'POST',
+        url: '/api/auth/refresh',
+        payload: { refreshToken: 'not-a-real-token' },
+      });
+    const refreshes = [];
+    for (let i = 0; i < 5; i++) refreshes.push(await refresh());
+    expectThrottled(refreshes[refreshes.length - 1]!, 'refresh flood');
+  });
+});
