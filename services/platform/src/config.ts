@@ -54,10 +54,6 @@ export const env = {
     };
   },
 
-  optionalString(): Variable<string | undefined> {
-    return { parse: (raw) => (raw === '' ? undefined : raw) };
-  },
-
   int(options: Defaults<number> & { min?: number; max?: number } = {}): Variable<number> {
     const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = options;
     return {

@@ -19,7 +19,12 @@ import {
   type DiagLogger,
 } from '@opentelemetry/api';
 import type { FastifyOtelInstrumentation } from '@fastify/otel';
-import { getRPCMetadata, RPCType } from '@opentelemetry/core';
+import {
+  diagLogLevelFromString,
+  getRPCMetadata,
+  parseKeyPairsIntoRecord,
+  RPCType,
+} from '@opentelemetry/core';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { createLogger, type Logger } from './logger.js';
 import { currentTelemetry, setCurrentTelemetry, type TelemetryHandle } from './telemetry/state.js';
@@ -183,13 +188,16 @@ export function currentTraceId(): string | undefined {
   return context && isSpanContextValid(context) ? context.traceId : undefined;
 }
 
-function configuredServiceName(): string | undefined {
-  const name = process.env.OTEL_SERVICE_NAME?.trim();
+/** OTEL_SERVICE_NAME, else `service.name` in OTEL_RESOURCE_ATTRIBUTES (parsed as the SDK does). */
+export function configuredServiceName(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const name = env.OTEL_SERVICE_NAME?.trim();
   if (name) return name;
-  const fromAttributes = /(?:^|,)\s*service\.name\s*=([^,]*)/
-    .exec(process.env.OTEL_RESOURCE_ATTRIBUTES ?? '')?.[1]
-    ?.trim();
-  return fromAttributes ? decodeURIComponent(fromAttributes) : undefined;
+  return parseKeyPairsIntoRecord(env.OTEL_RESOURCE_ATTRIBUTES)['service.name']?.trim() || undefined;
+}
+
+/** OTEL_LOG_LEVEL as the SDK reads it (an unknown value is INFO); WARN when it is not set. */
+export function diagLogLevel(env: NodeJS.ProcessEnv = process.env): DiagLogLevel {
+  return diagLogLevelFromString(env.OTEL_LOG_LEVEL?.trim() || undefined) ?? DiagLogLevel.WARN;
 }
 
 type SpanExporter = NonNullable<NodeSDKConfiguration['traceExporter']>;
@@ -255,9 +263,8 @@ function setDiagLogger(logger: Logger): void {
     debug: once('debug'),
     verbose: once('debug'),
   };
-  const level = DiagLogLevel[process.env.OTEL_LOG_LEVEL?.trim().toUpperCase() as keyof typeof DiagLogLevel];
   diag.setLogger(diagLogger, {
-    logLevel: typeof level === 'number' ? level : DiagLogLevel.WARN,
+    logLevel: diagLogLevel(),
     suppressOverrideMessage: true,
   });
 }

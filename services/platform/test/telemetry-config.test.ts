@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { redactSqlLiterals, telemetryMode, tracesEndpoint } from '../src/telemetry.js';
+import { DiagLogLevel } from '@opentelemetry/api';
+import {
+  configuredServiceName,
+  diagLogLevel,
+  redactSqlLiterals,
+  telemetryMode,
+  tracesEndpoint,
+} from '../src/telemetry.js';
 
 describe('telemetry configuration (OTEL_* variables only)', () => {
   it('exports only when an OTLP endpoint is set', () => {
@@ -29,6 +36,26 @@ describe('telemetry configuration (OTEL_* variables only)', () => {
       }),
     ).toBe('http://collector/custom');
     expect(tracesEndpoint({})).toBeUndefined();
+  });
+
+  it('reads the service name from OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES, percent-decoded', () => {
+    expect(
+      configuredServiceName({ OTEL_SERVICE_NAME: 'notes', OTEL_RESOURCE_ATTRIBUTES: 'service.name=x' }),
+    ).toBe('notes');
+    expect(
+      configuredServiceName({
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=dev, service.name=my%20app',
+      }),
+    ).toBe('my app');
+    expect(configuredServiceName({ OTEL_RESOURCE_ATTRIBUTES: 'service.version=1' })).toBeUndefined();
+    expect(configuredServiceName({})).toBeUndefined();
+  });
+
+  it('reads OTEL_LOG_LEVEL as the SDK does, WARN when unset', () => {
+    expect(diagLogLevel({})).toBe(DiagLogLevel.WARN);
+    expect(diagLogLevel({ OTEL_LOG_LEVEL: ' ' })).toBe(DiagLogLevel.WARN);
+    expect(diagLogLevel({ OTEL_LOG_LEVEL: 'debug' })).toBe(DiagLogLevel.DEBUG);
+    expect(diagLogLevel({ OTEL_LOG_LEVEL: 'NONE' })).toBe(DiagLogLevel.NONE);
   });
 });
 
