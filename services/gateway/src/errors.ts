@@ -3,6 +3,7 @@
 // gateway's own validation, or a service's google.rpc.BadRequest field violations). Nothing internal
 // (stack, SQL, addresses) ever reaches a client: 5xx answers carry a fixed message and the details go
 // to the log.
+import { isAbortError } from 'abort-controller-x';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
@@ -180,10 +181,6 @@ const FIXED_MESSAGES: Record<string, string> = {
   FST_ERR_BAD_URL: 'Malformed URL',
   FST_ERR_MAX_PARAM_LENGTH: 'URL parameter too long',
 };
-
-function isAbortError(error: unknown): boolean {
-  return error instanceof Error && error.name === 'AbortError';
-}
 
 /** Turns any thrown value into the HTTP answer; logs what the client must not see. */
 export function toHttpError(error: unknown, request: FastifyRequest): HttpError {
