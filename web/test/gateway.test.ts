@@ -53,7 +53,7 @@ describe('gateway client', () => {
     await client.listNotes('t', { limit: 5, cursor: 'abc/=' });
     await client.listNotes('t');
     await client.getNote('t', id);
-    await client.updateNote('t', id, { title: 'New' });
+    await client.updateNote('t', id, { title: 'New', body: undefined });
     await client.deleteNote('t', id);
     await client.shareNote('t', id, 'b@example.com');
     await client.unshareNote('t', id, note.ownerId);
@@ -100,7 +100,21 @@ describe('gateway client', () => {
     });
     expect(await client.login({ email: 'a@example.com', password: 'wrong-pass' })).toEqual({
       ok: false,
-      error: { status: 401, code: 'UNAUTHENTICATED', message: 'Invalid email or password' },
+      error: { status: 401, code: 'UNAUTHENTICATED', message: 'Invalid email or password', details: [] },
+    });
+  });
+
+  it("keeps the gateway's field violations (details), dropping malformed entries", async () => {
+    const details = [{ field: 'title', description: 'title must not be empty' }];
+    server.route = () => ({
+      status: 400,
+      body: {
+        error: { code: 'INVALID_ARGUMENT', message: 'title must not be empty', details: [...details, 7] },
+      },
+    });
+    expect(await client.createNote('t', { title: '', body: '' })).toEqual({
+      ok: false,
+      error: { status: 400, code: 'INVALID_ARGUMENT', message: 'title must not be empty', details },
     });
   });
 

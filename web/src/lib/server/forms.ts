@@ -1,6 +1,6 @@
-// Turns a gateway error into what a form shows: a message next to the field it is about, or one for
-// the whole form. The gateway names the field in its validation messages ("body/email must match
-// format ..."), the services start theirs with it ("title must be 1 to 200 characters long").
+// Turns a gateway error into what a form shows: a message next to each field it is about, or one for the
+// whole form. The gateway names the fields in `details` ([{field, description}], from its own validation
+// and from the services' google.rpc.BadRequest field violations); nothing here reads the message text.
 import type { GatewayError } from './gateway.js';
 
 export interface FormErrors<F extends string> {
@@ -8,15 +8,6 @@ export interface FormErrors<F extends string> {
   fields: Partial<Record<F, string>>;
   /** About the whole form. */
   message?: string;
-}
-
-/** Friendlier wording of the JSON-schema messages the gateway passes on. */
-function humanize(text: string): string {
-  return text
-    .replace(/^must NOT have fewer than 1 characters?$/, 'must not be empty')
-    .replace(/^must NOT have fewer than (\d+) characters$/, 'must be at least $1 characters')
-    .replace(/^must NOT have more than (\d+) characters$/, 'must be at most $1 characters')
-    .replace(/^must match format "email"$/, 'must be a valid email address');
 }
 
 function capitalize(text: string): string {
@@ -32,12 +23,15 @@ export function formErrors<F extends string>(
   fields: readonly F[],
   fallbackField?: F,
 ): FormErrors<F> {
-  const match = /^(?:body\/)?([A-Za-z]+)\s+(.+)$/s.exec(error.message);
-  const field = match?.[1] as F | undefined;
-  if (error.code === 'INVALID_ARGUMENT' && match && field && fields.includes(field)) {
-    return {
-      fields: { [field]: `${capitalize(field)} ${humanize(match[2] ?? '')}` } as Partial<Record<F, string>>,
-    };
+  const isField = (field: string): field is F => (fields as readonly string[]).includes(field);
+  const shown: Partial<Record<F, string>> = {};
+  const elsewhere: string[] = [];
+  for (const { field, description } of error.details) {
+    if (!isField(field)) elsewhere.push(capitalize(description));
+    else shown[field] ??= capitalize(description);
+  }
+  if (Object.keys(shown).length > 0) {
+    return elsewhere.length > 0 ? { fields: shown, message: elsewhere.join('. ') } : { fields: shown };
   }
   if (fallbackField && error.status < 500) {
     return { fields: { [fallbackField]: error.message } as Partial<Record<F, string>> };

@@ -1,54 +1,30 @@
-// The one client of the gateway's REST API (DESIGN.md). Server-side only: the browser never talks to the
-// gateway. Every call resolves to a Result: either the typed answer or a GatewayError with the gateway's
-// {error: {code, message}}; a gateway that cannot be reached becomes UNAVAILABLE (503), never a throw.
-// Request and answer types come from the protos (types-only codegen in ../gen; `import type` only).
+// The one client of the gateway's REST API. Server-side only: the browser never talks to the gateway.
+// Every call resolves to a Result: either the typed answer or a GatewayError with the gateway's
+// {error: {code, message, details}}; a gateway that cannot be reached becomes UNAVAILABLE (503), never a
+// throw. The types are the gateway's own route schemas (`@app/gateway/schemas`, `import type` only), which
+// the compiler keeps in step with the protos: what is typed here is what the gateway sends.
+import { isErrorCode, type ErrorCode, type FieldViolation } from '@app/gateway/error-codes';
 import type {
-  CreateNoteRequest,
-  Note as NoteMessage,
-  Share as ShareMessage,
-  UpdateNoteRequest,
-} from '../gen/notes/v1/notes.js';
-import type {
-  CreateUserRequest,
-  User as UserMessage,
-  VerifyCredentialsRequest,
-} from '../gen/users/v1/users.js';
+  CreateNoteBody,
+  LoginBody,
+  Note,
+  NotePage,
+  Share,
+  ShareList,
+  SignupBody,
+  TokenPair,
+  UpdateNoteBody,
+  User,
+} from '@app/gateway/schemas';
+import type { Complete } from '@app/platform';
 
-/** Proto timestamps are optional in the messages; the REST API always sends them (RFC 3339). */
-type WithTimes<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: string };
-
-export type User = WithTimes<UserMessage, 'createdAt'>;
-export type Note = WithTimes<NoteMessage, 'createdAt' | 'updatedAt'>;
-export type Share = ShareMessage;
-export type SignupInput = CreateUserRequest;
-export type LoginInput = VerifyCredentialsRequest;
-export type NoteInput = CreateNoteRequest;
-export type NoteChanges = Omit<UpdateNoteRequest, 'id'>;
-
-/** The gateway's own answers (not messages of a service). */
-export interface TokenPair {
-  accessToken: string;
-  refreshToken: string;
-  tokenType: 'Bearer';
-  /** Seconds until the access token expires. */
-  expiresIn: number;
-}
-
-export interface NotePage {
-  notes: Note[];
-  nextCursor: string | null;
-}
-
-export type ErrorCode =
-  | 'INVALID_ARGUMENT'
-  | 'UNAUTHENTICATED'
-  | 'PERMISSION_DENIED'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'RESOURCE_EXHAUSTED'
-  | 'UNAVAILABLE'
-  | 'DEADLINE_EXCEEDED'
-  | 'INTERNAL';
+export type { ErrorCode, FieldViolation, Note, NotePage, Share, ShareList, TokenPair, User };
+// Every field of a request body is written out by its caller (`undefined` for an optional one left
+// out): a field added to a body fails `npm run check` at each form action that must send it.
+export type SignupInput = Complete<SignupBody>;
+export type LoginInput = Complete<LoginBody>;
+export type NoteInput = Complete<CreateNoteBody>;
+export type NoteChanges = Complete<UpdateNoteBody>;
 
 export interface GatewayError {
   /** HTTP status of the gateway's answer (503 when it could not be reached). */
@@ -56,6 +32,8 @@ export interface GatewayError {
   code: ErrorCode;
   /** Safe to show to the user. */
   message: string;
+  /** INVALID_ARGUMENT: each rejected field and why ([] otherwise). */
+  details: FieldViolation[];
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: GatewayError };
@@ -76,7 +54,7 @@ export interface GatewayClient {
   updateNote(token: string, id: string, changes: NoteChanges, signal?: AbortSignal): Promise<Result<Note>>;
   deleteNote(token: string, id: string, signal?: AbortSignal): Promise<Result<null>>;
   shareNote(token: string, id: string, email: string, signal?: AbortSignal): Promise<Result<Share>>;
-  listShares(token: string, id: string, signal?: AbortSignal): Promise<Result<{ shares: Share[] }>>;
+  listShares(token: string, id: string, signal?: AbortSignal): Promise<Result<ShareList>>;
   unshareNote(token: string, id: string, userId: string, signal?: AbortSignal): Promise<Result<null>>;
 }
 
@@ -88,22 +66,11 @@ export interface GatewayClientOptions {
   timeoutMs?: number;
 }
 
-const ERROR_CODES = new Set<string>([
-  'INVALID_ARGUMENT',
-  'UNAUTHENTICATED',
-  'PERMISSION_DENIED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'RESOURCE_EXHAUSTED',
-  'UNAVAILABLE',
-  'DEADLINE_EXCEEDED',
-  'INTERNAL',
-]);
-
 export const UNAVAILABLE: GatewayError = {
   status: 503,
   code: 'UNAVAILABLE',
   message: 'The service is unavailable right now. Please try again in a moment.',
+  details: [],
 };
 
 /** The code for an HTTP status, when the body has none (a proxy's error page, say). */
@@ -119,17 +86,22 @@ function codeOfStatus(status: number): ErrorCode {
   return 'INTERNAL';
 }
 
+function isViolation(value: unknown): value is FieldViolation {
+  const violation = value as Partial<FieldViolation> | null;
+  return typeof violation?.field === 'string' && typeof violation.description === 'string';
+}
+
 function errorOf(status: number, body: unknown): GatewayError {
-  const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  const code =
-    typeof error?.code === 'string' && ERROR_CODES.has(error.code)
-      ? (error.code as ErrorCode)
-      : codeOfStatus(status);
+  const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
+  const code = isErrorCode(error?.code) ? error.code : codeOfStatus(status);
   if (code === 'UNAVAILABLE') return { ...UNAVAILABLE, status };
-  if (status >= 500) return { status, code, message: 'Something went wrong on our side. Please try again.' };
+  if (status >= 500) {
+    return { status, code, message: 'Something went wrong on our side. Please try again.', details: [] };
+  }
   const message =
     typeof error?.message === 'string' && error.message ? error.message : 'The request was rejected.';
-  return { status, code, message };
+  const details = Array.isArray(error?.details) ? error.details.filter(isViolation) : [];
+  return { status, code, message, details };
 }
 
 export function createGatewayClient({

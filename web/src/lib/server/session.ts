@@ -28,6 +28,7 @@ export const SIGNED_OUT: GatewayError = {
   status: 401,
   code: 'UNAUTHENTICATED',
   message: 'Your session has ended. Please log in again.',
+  details: [],
 };
 
 /**
