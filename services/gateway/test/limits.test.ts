@@ -191,7 +191,7 @@ describe('load shedding', () => {
 
       const until = Date.now() + 700;
       while (Date.now() < until);
-      expect((await raw('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n', busyPort)).status).toBe(200);
+      expect((await raw('GET /healthz?probe=1 HTTP/1.1\r\nHost: x\r\n\r\n', busyPort)).status).toBe(200);
 
       // Once the loop is idle again, requests get through.
       await expect

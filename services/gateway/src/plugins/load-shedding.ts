@@ -29,7 +29,7 @@ export default fp<LoadSheddingOptions>(
       retryAfter: retryAfterSeconds,
       pressureHandler: async (request, reply, type, value) => {
         // Resolving lets the request go on.
-        if (request.url === '/healthz' || Date.now() < armedAt) return;
+        if (request.routeOptions.url === '/healthz' || Date.now() < armedAt) return;
         request.log.warn({ type, value }, 'overloaded, request refused');
         reply.header('retry-after', String(retryAfterSeconds));
         throw new HttpError(503, 'UNAVAILABLE', 'The server is overloaded, try again shortly');
