@@ -142,3 +142,17 @@ it(`answers ${RUNS} hostile calls with client errors only, and keeps serving`, a
     codes: [...codes.entries()].map(([c, n]) => `${c}×${n}`).join(' '),
   });
 }, 300_000);
+
+it('refuses a message over the 4 MiB gRPC limit with RESOURCE_EXHAUSTED, and keeps serving', async () => {
+  const error = await notes.client
+    .createNote({ title: 't', body: 'x'.repeat(5 * 1024 * 1024) }, { metadata: callerMetadata(alice) })
+    .then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+  expect(error).toBeInstanceOf(ClientError);
+  expect(Status[(error as ClientError).code]).toBe('RESOURCE_EXHAUSTED');
+  const health = createServiceClient(HealthDefinition, notesProcess.address);
+  expect(await isServing(health.client)).toBe(true);
+  health.close();
+});
