@@ -19,12 +19,10 @@
 
 ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
-# --- manifests: what the dependency stages install from, per service (docker/manifests.ts) ---------
-# Only manifests are copied, so this stage and the installs below stay cached while sources change.
+# --- manifests: what the dependency stages install from (docker/manifests.ts) --------------------------
+# Only manifests are copied, so these stages and the installs below stay cached while sources change.
 # One line per workspace of package.json "workspaces" (a test checks that they agree).
-FROM ${NODE_IMAGE} AS manifests
-ARG SERVICE_NAME
-RUN test -n "${SERVICE_NAME}" || { echo 'build with --build-arg SERVICE_NAME=<a service of services.json>' >&2; exit 1; }
+FROM ${NODE_IMAGE} AS workspace-manifests
 WORKDIR /src
 COPY package.json package-lock.json services.json ./
 COPY services/platform/package.json services/platform/
@@ -35,12 +33,18 @@ COPY services/gateway/package.json services/gateway/
 COPY web/package.json web/
 COPY scripts/lib/services.ts scripts/lib/
 COPY docker/manifests.ts docker/
+RUN node docker/manifests.ts /src /out
+
+FROM workspace-manifests AS manifests
+ARG SERVICE_NAME
+RUN test -n "${SERVICE_NAME}" || { echo 'build with --build-arg SERVICE_NAME=<a service of services.json>' >&2; exit 1; }
 RUN node docker/manifests.ts /src /out "${SERVICE_NAME}"
 
-# --- deps: the build's dependencies (the service's workspaces, their dev dependencies, the compiler) --
+# --- deps: what building needs (every service's workspaces with their dev dependencies, the compiler);
+# the same for every image, so it is installed once
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
-COPY --from=manifests /out/build/ ./
+COPY --from=workspace-manifests /out/build/ ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
     npm install --no-audit --no-fund --ignore-scripts --prefer-offline --loglevel=warn
 
