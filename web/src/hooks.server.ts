@@ -1,6 +1,7 @@
 import { setHttpRoute } from '@app/platform/telemetry';
 import type { Handle, HandleServerError } from '@sveltejs/kit/hooks';
 import { gateway, refresher, secureCookies } from '#lib/server/config.js';
+import { withClientAddress } from '#lib/server/client-address.js';
 import { logger } from '#lib/server/log.js';
 import { Session } from '#lib/server/session.js';
 
@@ -14,7 +15,8 @@ export const handle: Handle = async ({ event, resolve }) => {
     secure: secureCookies,
     signal: event.request.signal,
   });
-  const response = await resolve(event);
+  // The gateway calls made for this request carry the browser's address (X-Forwarded-For).
+  const response = await withClientAddress(clientAddress(event), () => resolve(event));
   response.headers.set('x-content-type-options', 'nosniff');
   response.headers.set('referrer-policy', 'same-origin');
   response.headers.set('x-frame-options', 'DENY');
@@ -31,6 +33,15 @@ export const handle: Handle = async ({ event, resolve }) => {
   );
   return response;
 };
+
+/** The browser's address as adapter-node sees it (ADDRESS_HEADER / XFF_DEPTH behind a proxy). */
+function clientAddress(event: Parameters<Handle>[0]['event']): string | undefined {
+  try {
+    return event.getClientAddress();
+  } catch {
+    return undefined; // not available (building, prerendering)
+  }
+}
 
 /** Unexpected errors: logged here, a plain message for the browser (never a stack). */
 export const handleError: HandleServerError = ({ kind, error, event }) => {

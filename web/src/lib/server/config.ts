@@ -1,6 +1,7 @@
 // The gateway client and session settings of this process, from the environment (src/env.ts).
 import { building } from '$app/env';
 import { GATEWAY_URL, ORIGIN } from '$app/env/private';
+import { forwardingClientAddress } from './client-address.js';
 import { createGatewayClient } from './gateway.js';
 import { createRefresher } from './session.js';
 
@@ -14,7 +15,7 @@ function gatewayUrl(): string {
   return 'http://127.0.0.1:8080';
 }
 
-export const gateway = createGatewayClient({ baseUrl: gatewayUrl() });
+export const gateway = createGatewayClient({ baseUrl: gatewayUrl(), fetch: forwardingClientAddress() });
 export const refresher = createRefresher(gateway);
 
 /** Secure cookies in production, or whenever the public origin is https. */

@@ -32,9 +32,11 @@ export const SIGNED_OUT: GatewayError = {
 };
 
 /**
- * Rotates refresh tokens, once per token: requests that arrive together with the same (old) refresh
- * token share one rotation instead of presenting it twice (which the users service treats as reuse
- * and answers by revoking the whole session).
+ * Rotates refresh tokens, once per token in this process: requests that arrive together with the same
+ * (old) refresh token share one rotation. This only saves calls: correctness does not depend on it.
+ * Another web replica (or tab) refreshing the same token at the same time gets the same new token from
+ * the users service, which allows that within its grace window (REFRESH_REUSE_GRACE_SECONDS) and
+ * revokes the session only for a reuse after it.
  */
 export type Refresher = (refreshToken: string) => Promise<Result<TokenPair>>;
 
