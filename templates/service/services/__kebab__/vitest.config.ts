@@ -1,0 +1,3 @@
+import { serviceTestConfig } from '../devkit/vitest.shared.ts';
+
+export default serviceTestConfig();
