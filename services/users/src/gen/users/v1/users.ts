@@ -1354,8 +1354,8 @@ export const RevokeRefreshTokenResponse: MessageFns<RevokeRefreshTokenResponse> 
 /**
  * Accounts, password credentials and refresh tokens.
  * The gateway signs access tokens itself; this service owns everything that must be stored.
- * Methods with `option idempotency_level = NO_SIDE_EFFECTS` are safe to repeat: clients retry them
- * on UNAVAILABLE, on another replica (see createServiceClient in @app/platform).
+ * Methods with `option idempotency_level` (NO_SIDE_EFFECTS or IDEMPOTENT) are safe to repeat: clients
+ * retry them on UNAVAILABLE, on another replica (see createServiceClient in @app/platform).
  */
 export type UsersServiceDefinition = typeof UsersServiceDefinition;
 export const UsersServiceDefinition = {
@@ -1449,6 +1449,8 @@ export const UsersServiceDefinition = {
      * after its rotation: concurrent refreshes of one token (two tabs, two web replicas) all get the
      * same new token. UNAUTHENTICATED when the token is unknown, expired, revoked or reused;
      * RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after too many refreshes from the client IP.
+     * Idempotent thanks to the grace window: a retry of a rotation whose answer was lost gets the same
+     * new token (a retry happens within the call's deadline, far shorter than the window).
      */
     rotateRefreshToken: {
       name: "RotateRefreshToken",
@@ -1456,7 +1458,7 @@ export const UsersServiceDefinition = {
       requestStream: false,
       responseType: RotateRefreshTokenResponse as typeof RotateRefreshTokenResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "IDEMPOTENT" },
     },
     /** Revokes a refresh token (logout). Succeeds for unknown tokens too. */
     revokeRefreshToken: {
@@ -1465,7 +1467,7 @@ export const UsersServiceDefinition = {
       requestStream: false,
       responseType: RevokeRefreshTokenResponse as typeof RevokeRefreshTokenResponse,
       responseStream: false,
-      options: {},
+      options: { idempotencyLevel: "IDEMPOTENT" },
     },
   },
 } as const;
@@ -1521,6 +1523,8 @@ export interface UsersServiceImplementation<CallContextExt = {}> {
    * after its rotation: concurrent refreshes of one token (two tabs, two web replicas) all get the
    * same new token. UNAUTHENTICATED when the token is unknown, expired, revoked or reused;
    * RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after too many refreshes from the client IP.
+   * Idempotent thanks to the grace window: a retry of a rotation whose answer was lost gets the same
+   * new token (a retry happens within the call's deadline, far shorter than the window).
    */
   rotateRefreshToken(
     request: RotateRefreshTokenRequest,
@@ -1584,6 +1588,8 @@ export interface UsersServiceClient<CallOptionsExt = {}> {
    * after its rotation: concurrent refreshes of one token (two tabs, two web replicas) all get the
    * same new token. UNAUTHENTICATED when the token is unknown, expired, revoked or reused;
    * RESOURCE_EXHAUSTED, with a google.rpc.RetryInfo detail, after too many refreshes from the client IP.
+   * Idempotent thanks to the grace window: a retry of a rotation whose answer was lost gets the same
+   * new token (a retry happens within the call's deadline, far shorter than the window).
    */
   rotateRefreshToken(
     request: DeepPartial<RotateRefreshTokenRequest>,
