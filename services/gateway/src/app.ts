@@ -9,15 +9,18 @@ import { currentTraceId, fastifyOtel } from '@app/platform/telemetry';
 import Fastify, { type FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { GatewayConfig } from './config.js';
+import { OneLinePerRequest } from './request-log.js';
 import { clientErrorHandler, errorHandler, HttpError, notFoundHandler } from './errors.js';
 import auth from './plugins/auth.js';
 import clientSignal from './plugins/client-signal.js';
+import loadShedding from './plugins/load-shedding.js';
 import retryAfter from './plugins/retry-after.js';
 import docs from './plugins/swagger.js';
 import authRoutes from './routes/auth.js';
 import health from './routes/health.js';
 import me from './routes/me.js';
 import notes from './routes/notes.js';
+// new:service import (npm run new:service adds the routes of each new service above this line)
 import type { Upstreams } from './upstreams.js';
 
 declare module 'fastify' {
@@ -65,7 +68,15 @@ const gateway: FastifyPluginAsync<GatewayOptions> = async (fastify, { config, up
     if (closing) reply.header('connection', 'close');
   });
 
+  // HTTP/1.1 requires a Host header (RFC 9112 §3.2). Node's own check would answer 400 with no body.
+  fastify.addHook('onRequest', async (request) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      throw new HttpError(400, 'INVALID_ARGUMENT', 'Missing Host header');
+    }
+  });
+
   await fastify.register(clientSignal);
+  await fastify.register(loadShedding, { maxEventLoopDelayMs: config.LOAD_SHED_EVENT_LOOP_DELAY_MS });
   await fastify.register(helmet);
   // No CORS plugin: the browser never calls the gateway directly (the web app's server does).
   await fastify.register(rateLimit, { global: false });
@@ -82,6 +93,7 @@ const gateway: FastifyPluginAsync<GatewayOptions> = async (fastify, { config, up
   await fastify.register(authRoutes, { prefix: '/api/auth' });
   await fastify.register(me, { prefix: '/api' });
   await fastify.register(notes, { prefix: '/api/notes' });
+  // new:service route (npm run new:service registers each new service's routes above this line)
 };
 
 /** The plugin, for embedding; it decorates the instance it is registered on. */
@@ -114,6 +126,7 @@ const buildValidator: ValidatorFactory = (externalSchemas, serverOptions) => {
 export function buildApp({ logger = createLogger('gateway', 'silent'), ...options }: AppOptions) {
   const app = Fastify({
     loggerInstance: logger,
+    logController: new OneLinePerRequest(),
     bodyLimit: BODY_LIMIT,
     // A client gets this long to send its whole request (slow-client protection; Fastify's default is none).
     requestTimeout: 30_000,
@@ -121,6 +134,8 @@ export function buildApp({ logger = createLogger('gateway', 'silent'), ...option
     // Errors before routing (bad URL encoding, unparsable HTTP) answer in the error shape too.
     frameworkErrors: errorHandler,
     clientErrorHandler,
+    // Checked by the plugin instead, so that the answer has the error shape.
+    http: { requireHostHeader: false },
     // Shutdown is handled by the preClose/onRequest hooks of the plugin (same error shape).
     return503OnClosing: false,
     // Unknown body fields are rejected (400), never silently dropped or stored; every violation is
