@@ -262,6 +262,42 @@ describe('graceful shutdown under load', () => {
     faults.push(`notes SIGTERM under load (exit 0 in ${(stoppedInMs / 1000).toFixed(1)} s)`);
   });
 
+  it('SIGTERM to users during log-ins: in-flight log-ins complete, the rest are refused cleanly, exit 0', async () => {
+    let running = true;
+    const statuses = new Map<number, number>();
+    const worker = async () => {
+      while (running) {
+        const answer = await login();
+        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        if (answer.status !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const workers = Array.from({ length: 4 }, worker);
+    await waitFor(
+      'log-ins flowing',
+      async () => statuses.get(200) ?? 0,
+      (n) => n >= 10,
+      30_000,
+    );
+    const started = Date.now();
+    const code = await stack.processes.users.stop();
+    const stoppedInMs = Date.now() - started;
+    await stack.restart('users');
+    const before = statuses.get(200) ?? 0;
+    await waitFor(
+      'log-ins flowing again',
+      async () => statuses.get(200) ?? 0,
+      (n) => n >= before + 10,
+      60_000,
+    );
+    running = false;
+    await Promise.all(workers);
+    expect(code).toBe(0);
+    expect(stoppedInMs).toBeLessThan(15_000);
+    expect([...statuses.keys()].filter((status) => ![200, 503, 504].includes(status))).toEqual([]);
+    faults.push(`users SIGTERM under load (exit 0 in ${(stoppedInMs / 1000).toFixed(1)} s)`);
+  });
+
   it('SIGTERM to the gateway during requests: every answered request is whole, exit 0 within the grace period', async () => {
     const burst = burstOfCreates();
     await waitFor(
