@@ -45,7 +45,7 @@ export type Upstreams = { [K in UpstreamName]: UpstreamClient<(typeof UPSTREAMS)
  * users service that is stuck is reported as 503 rather than a 504 of the whole chain).
  */
 const SLOW_METHODS: Partial<Record<UpstreamName, readonly string[]>> = {
-  users: ['createUser', 'verifyCredentials'],
+  users: ['createUser', 'verifyCredentials', 'logIn'],
   notes: ['shareNote', 'listShares'],
 };
 

@@ -83,6 +83,17 @@ describe('the whole auth flow', () => {
 });
 
 describe('signup', () => {
+  it('answers a session with the account: its access token works and its refresh token rotates', async () => {
+    const email = uniqueEmail('session');
+    const signup = await post('/api/auth/signup', { email, password: PASSWORD, name: 'Ada' });
+    expect(signup.statusCode).toBe(201);
+    const { user, session } = signup.json();
+    expect(Object.keys(session).sort()).toEqual(['accessToken', 'expiresIn', 'refreshToken', 'tokenType']);
+    expect((await me(`Bearer ${session.accessToken}`)).json()).toMatchObject({ id: user.id, email });
+    const refreshed = await post('/api/auth/refresh', { refreshToken: session.refreshToken });
+    expect(refreshed.statusCode).toBe(200);
+  });
+
   it('rejects an email taken in another letter case with 409', async () => {
     const email = uniqueEmail('case');
     expect((await post('/api/auth/signup', { email, password: PASSWORD, name: 'A' })).statusCode).toBe(201);

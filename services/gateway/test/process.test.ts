@@ -35,15 +35,13 @@ describe('main.ts', () => {
     const callArrived = new Promise<void>((resolve) => (arrived = resolve));
     const createdAt = new Date().toISOString();
     const implemented: Record<string, unknown> = {
-      async verifyCredentials() {
+      async logIn() {
         arrived();
         await new Promise((resolve) => setTimeout(resolve, 500));
         return {
           user: { id: '00000000-0000-4000-8000-000000000000', email: 'a@example.com', name: 'A', createdAt },
+          refreshToken: { token: 'opaque', expiresAt: createdAt },
         };
-      },
-      async issueRefreshToken() {
-        return { refreshToken: { token: 'opaque', expiresAt: createdAt } };
       },
     };
     const users = new Proxy({} as ServiceImplementation<typeof UsersServiceDefinition>, {

@@ -5,10 +5,9 @@
 import type { Complete } from '@app/platform';
 import type {
   CreateUserRequest,
-  IssueRefreshTokenRequest,
+  LogInRequest,
   RevokeRefreshTokenRequest,
   RotateRefreshTokenRequest,
-  VerifyCredentialsRequest,
 } from '@app/users';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -39,19 +38,21 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
       config: { rateLimit },
       schema: {
         tags: ['auth'],
-        summary: 'Create an account',
+        summary: 'Create an account, and a session for it (as a log-in would give)',
         body: SignupBody,
         response: {
-          201: Type.Object({ user: User }, { additionalProperties: false }),
+          201: Type.Object({ user: User, session: TokenPair }, { additionalProperties: false }),
           ...errors(400, 409, 429, ...UPSTREAM_ERRORS),
         },
       },
     },
     async (request, reply) => {
       const { email, password, name } = request.body;
-      const message: Complete<CreateUserRequest> = { email, password, name };
-      const { user } = await users.createUser(message, callOptions(request));
-      return reply.code(201).send({ user: toUser(user) });
+      // The session comes with the account: a sign-up that logs straight in costs one password hash.
+      const message: Complete<CreateUserRequest> = { email, password, name, startSession: true };
+      const { user, refreshToken } = await users.createUser(message, callOptions(request));
+      const created = toUser(user);
+      return reply.code(201).send({ user: created, session: tokenPair(created.id, refreshToken) });
     },
   );
 
@@ -68,12 +69,10 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) => {
       const { email, password } = request.body;
-      const credentials: Complete<VerifyCredentialsRequest> = { email, password };
-      const { user } = await users.verifyCredentials(credentials, callOptions(request));
-      const userId = toUser(user).id;
-      const issue: Complete<IssueRefreshTokenRequest> = { userId };
-      const { refreshToken } = await users.issueRefreshToken(issue, callOptions(request, userId));
-      return tokenPair(userId, refreshToken);
+      // One round trip: the users service checks the password and starts the session in one call.
+      const credentials: Complete<LogInRequest> = { email, password };
+      const { user, refreshToken } = await users.logIn(credentials, callOptions(request));
+      return tokenPair(toUser(user).id, refreshToken);
     },
   );
 
