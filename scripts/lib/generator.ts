@@ -297,6 +297,11 @@ export function wirings(services: Service[]): Wiring[] {
       }),
     },
     beforeMarker(
+      'Dockerfile',
+      `COPY services/${gateway}/package.json`,
+      (c) => `COPY services/${c.names.kebab}/package.json services/${c.names.kebab}/`,
+    ),
+    beforeMarker(
       `services/${gateway}/src/upstreams.ts`,
       'new:service import',
       (c) => `import { ${c.names.Pascal}ServiceDefinition } from '@app/${c.names.kebab}';`,
