@@ -194,7 +194,7 @@ describe('services map', () => {
 });
 
 describe('probes', () => {
-  it('checks gRPC services with the gRPC health protocol, the gateway on /healthz and /readyz, web over HTTP', () => {
+  it('checks gRPC services with the gRPC health protocol, the gateway on /healthz and /readyz, web on /healthz', () => {
     for (const s of services) {
       const c = mainContainer(defaults(), s.name);
       if (s.kind === 'grpc') {
@@ -204,7 +204,8 @@ describe('probes', () => {
         expect(c.livenessProbe.httpGet.path).toBe('/healthz');
         expect(c.readinessProbe.httpGet.path).toBe('/readyz');
       } else {
-        expect(c.readinessProbe.httpGet.path).toBe('/');
+        expect(c.livenessProbe.httpGet.path).toBe('/healthz');
+        expect(c.readinessProbe.httpGet.path).toBe('/healthz');
       }
       expect(c.ports[0].containerPort).toBe(s.port);
     }

@@ -2,7 +2,7 @@
 // tools/tiltfile-check), skaffold.yaml (against the vendored v4beta14 schema), the kind config, and one
 // list of services across services.json, the Tiltfile, skaffold, the chart, compose and npm run dev.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -60,14 +60,7 @@ describe('Tiltfile', () => {
     const calls = (fn: string) => check.calls.filter((c) => c.fn === fn);
 
     it('runs with no problem', () => {
-      // Until the shared Dockerfile lands (it is built in parallel), its absence is the one problem let through.
-      const pending = existsSync(join(root, 'Dockerfile'))
-        ? []
-        : ['docker_build: dockerfile "Dockerfile" not found'];
-      if (pending.length)
-        console.warn('Tiltfile check: no Dockerfile yet; that problem is ignored until it exists');
-      expect(check.problems.filter((p) => !pending.includes(p.message))).toEqual([]);
-      if (pending.length) return;
+      expect(check.problems).toEqual([]);
       expect(check.ok).toBe(true);
     });
 
@@ -146,15 +139,12 @@ describe('Tiltfile', () => {
 });
 
 describe('the shared Dockerfile', () => {
-  it.skipIf(!existsSync(join(root, 'Dockerfile')))(
-    'has the dev target that Tilt and skaffold build, working in /app',
-    () => {
-      const dockerfile = read('Dockerfile');
-      expect(dockerfile).toMatch(/^FROM\s+\S+\s+AS\s+dev\s*$/im);
-      expect(dockerfile).toMatch(/^ARG\s+SERVICE_NAME\b/m);
-      expect(dockerfile).toMatch(/^WORKDIR\s+\/app\s*$/m);
-    },
-  );
+  it('has the dev target that Tilt and skaffold build, working in /app', () => {
+    const dockerfile = read('Dockerfile');
+    expect(dockerfile).toMatch(/^FROM\s+\S+\s+AS\s+dev\s*$/im);
+    expect(dockerfile).toMatch(/^ARG\s+SERVICE_NAME\b/m);
+    expect(dockerfile).toMatch(/^WORKDIR\s+\/app\s*$/m);
+  });
 });
 
 describe('skaffold.yaml', () => {
@@ -287,14 +277,17 @@ describe('one list of services', () => {
     expect({ chart: chartImages, skaffold }).toEqual({ chart: names, skaffold: names });
   });
 
-  it.skipIf(!existsSync(join(root, 'docker-compose.yml')))('is the set of services compose builds', () => {
+  it('is the set of services compose builds (serving and migrate one-shots alike)', () => {
     const compose = parse(read('docker-compose.yml')) as {
       services: Record<string, { build?: { args?: Record<string, string> } }>;
     };
-    const built = Object.entries(compose.services)
-      .filter(([, s]) => s.build?.args?.SERVICE_NAME)
-      .map(([, s]) => s.build!.args!.SERVICE_NAME!)
-      .sort();
+    const built = [
+      ...new Set(
+        Object.values(compose.services)
+          .map((s) => s.build?.args?.SERVICE_NAME)
+          .filter((name): name is string => Boolean(name)),
+      ),
+    ].sort();
     expect(built).toEqual(names);
   });
 
