@@ -171,6 +171,9 @@ function pagesTest(size: keyof typeof SIZES, javaScript: boolean) {
     await expectFits(page);
     await shoot(page, 'delete-confirmation');
 
+    // Only the owner gets to the confirmation.
+    expect((await page.goto(`${world.sharedPath}/delete`))?.status()).toBe(403);
+
     await page.goto(world.sharedPath);
     await expectVisibleHeading(page, SHARED_TITLE);
     await expect(page.getByText('Shared with you · read only')).toBeVisible();
@@ -191,9 +194,18 @@ for (const size of ['laptop', 'phone'] as const) {
       test('a note: its title as heading, one-time messages, delete after confirmation', async ({ page }) => {
         await logInAsOwner(page);
         const title = `Errands ${size} ${javaScript ? 'js' : 'no-js'}`;
+        const posted = page.waitForResponse((response) => response.request().method() === 'POST');
         const path = await createNote(page, title, 'Post office');
         await expect(page).toHaveURL(new RegExp(`${path}$`)); // no query parameter
         await expect(page.getByRole('status')).toHaveText('Note created.');
+        // The message came in a short-lived httpOnly cookie, which showing it cleared.
+        const flash = (await (await posted).headerValue('set-cookie'))
+          ?.split('\n')
+          .find((cookie) => cookie.startsWith('flash='));
+        expect(flash).toMatch(/^flash=Note%20created\.;/);
+        for (const attribute of ['HttpOnly', 'SameSite=Lax', 'Path=/', 'Max-Age=60'])
+          expect(flash).toContain(attribute);
+        expect((await page.context().cookies()).map((cookie) => cookie.name)).not.toContain('flash');
         await expectVisibleHeading(page, title);
         await expectFits(page);
         await shoot(page, 'note-created');
