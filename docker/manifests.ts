@@ -27,7 +27,7 @@ interface Manifest {
   [key: string]: unknown;
 }
 
-const [src, out, name] = process.argv.slice(2);
+const [src = '', out = '', name] = process.argv.slice(2);
 if (!src || !out) {
   console.error('usage: node docker/manifests.ts <src> <out> [<service>]');
   process.exit(2);
