@@ -39,7 +39,8 @@ export interface GatewayError {
 export type Result<T> = { ok: true; value: T } | { ok: false; error: GatewayError };
 
 export interface GatewayClient {
-  signup(input: SignupInput, signal?: AbortSignal): Promise<Result<{ user: User }>>;
+  /** The account and its first session (signing up logs in). */
+  signup(input: SignupInput, signal?: AbortSignal): Promise<Result<{ user: User; session: TokenPair }>>;
   login(input: LoginInput, signal?: AbortSignal): Promise<Result<TokenPair>>;
   refresh(refreshToken: string, signal?: AbortSignal): Promise<Result<TokenPair>>;
   logout(refreshToken: string, signal?: AbortSignal): Promise<Result<null>>;

@@ -1,6 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { formErrors, text, type FormState } from '#lib/server/forms.js';
-import { redirectWithFlash } from '#lib/server/flash.js';
 import { safeRedirectTo } from '#lib/server/redirects.js';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -12,7 +11,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 };
 
 export const actions: Actions = {
-  default: async ({ request, locals, url, cookies }) => {
+  default: async ({ request, locals, url }) => {
     const data = await request.formData();
     const input = {
       email: text(data, 'email').trim(),
@@ -33,13 +32,8 @@ export const actions: Actions = {
       return fail(error.status, state);
     }
 
-    // Signed up: log straight in.
-    const login = await gateway.login({ email: input.email, password: input.password }, signal);
-    if (!login.ok) {
-      const to = `/login?${new URLSearchParams({ email: input.email })}`;
-      redirectWithFlash(cookies, to, 'Your account is ready. Log in to continue.');
-    }
-    locals.session.start(login.value);
+    // Signed up, and logged in by the same answer: one password hash, not a second for a log-in.
+    locals.session.start(created.value.session);
     redirect(303, safeRedirectTo(url.searchParams.get('redirectTo')));
   },
 };
