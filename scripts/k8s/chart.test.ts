@@ -495,6 +495,24 @@ describe('helm test', () => {
   });
 });
 
+describe('extra configuration', () => {
+  it('passes a service env and envFrom (ConfigMap and Secret refs) through, and rejects a bad ref', () => {
+    const objects = render({
+      set: [
+        'services.notes.env={"FEATURE_X":"on"}',
+        'services.notes.envFrom=[{"secretRef":{"name":"notes-extra"}}]',
+      ],
+    });
+    const c = mainContainer(objects, 'notes');
+    expect(envOf(c).get('FEATURE_X')?.value).toBe('on');
+    expect(c.envFrom).toEqual([{ secretRef: { name: 'notes-extra' } }]);
+    expect(validator.errors(named(objects, 'Deployment', fullname('notes')))).toEqual([]);
+    expect(() => render({ set: ['services.notes.envFrom=[{"secretRefs":{"name":"x"}}]'] })).toThrow(
+      /secretRefs/,
+    );
+  });
+});
+
 describe('devMode (Tilt, skaffold dev)', () => {
   it('makes only the service containers writable and drops their liveness probe; off by default', () => {
     const dev = render({ values: ['values-kind.yaml'], set: ['devMode=true', 'tests.enabled=false'] });
