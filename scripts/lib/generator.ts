@@ -180,36 +180,67 @@ const yamlEdit =
     return doc.toString({ lineWidth: 0 });
   };
 
-/** Inserts `line` before the line holding `marker` (same indentation); the inverse deletes it. */
-function beforeMarker(file: string, marker: string, line: (c: Context) => string): Wiring {
-  const find = (text: string) => {
-    const at = text.split('\n').findIndex((l) => l.includes(marker));
+/**
+ * Inserts `block` (one line or several) before the line holding `marker`, indented as that line; the
+ * inverse deletes exactly those lines from just above the marker.
+ */
+function beforeMarker(file: string, marker: string, block: (c: Context) => string): Wiring {
+  const find = (lines: string[]) => {
+    const at = lines.findIndex((l) => l.includes(marker));
     if (at < 0)
       throw new Error(`${file}: the line with "${marker}" is gone; add it back where new services go`);
     return at;
+  };
+  const blockLines = (lines: string[], at: number, c: Context) => {
+    const indent = /^\s*/.exec(lines[at]!)![0];
+    return block(c)
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((l) => (l === '' ? '' : indent + l));
   };
   return {
     file,
     add(text, c) {
       const lines = text.split('\n');
-      const at = find(text);
-      const indent = /^\s*/.exec(lines[at]!)![0];
-      lines.splice(at, 0, indent + line(c));
+      const at = find(lines);
+      lines.splice(at, 0, ...blockLines(lines, at, c));
       return lines.join('\n');
     },
     remove(text, c) {
       const lines = text.split('\n');
-      const wanted = line(c);
-      return lines.filter((l, i) => !(l.trim() === wanted.trim() && i < find(text))).join('\n');
+      const at = find(lines);
+      const wanted = blockLines(lines, at, c);
+      const from = at - wanted.length;
+      if (from >= 0 && wanted.every((l, i) => lines[from + i] === l)) lines.splice(from, wanted.length);
+      return lines.join('\n');
     },
   };
 }
 
-const wiringDir = join(root, 'templates/wiring');
+/** Changes the one line that matches `pattern` (e.g. a list of names in a value), and back. */
+function lineEdit(
+  file: string,
+  pattern: RegExp,
+  add: (line: string, c: Context) => string,
+  remove: (line: string, c: Context) => string,
+): Wiring {
+  const edit = (change: (line: string, c: Context) => string) => (text: string, c: Context) => {
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => pattern.test(l));
+    if (at < 0) throw new Error(`${file}: no line matches ${pattern}`);
+    lines[at] = change(lines[at]!, c);
+    return lines.join('\n');
+  };
+  return { file, add: edit(add), remove: edit(remove) };
+}
+
+/** A file of templates/wiring, filled in for the service. */
+const wiringText = (file: string, context: Context) =>
+  substitute(readFileSync(join(root, 'templates/wiring', file), 'utf8'), context);
 
 /** A fragment of templates/wiring, filled in for the service, as a YAML node. */
 function fragment(file: string, context: Context) {
-  return parseDocument(substitute(readFileSync(join(wiringDir, file), 'utf8'), context)).contents;
+  return parseDocument(wiringText(file, context)).contents;
 }
 
 function mapAt(doc: Document, path: string[]): YAMLMap {
@@ -335,6 +366,23 @@ export function wirings(services: Service[]): Wiring[] {
     ...(optional('charts/app/values-production.yaml')
       ? [mapEntry('charts/app/values-production.yaml', 'chart-values-production.yaml', ['services'], gateway)]
       : []),
+    beforeMarker('docker-compose.yml', 'new:service services', (c) => wiringText('compose-services.yaml', c)),
+    beforeMarker(
+      'docker-compose.yml',
+      'new:service address',
+      (c) => `${c.names.CONST}_ADDR: ${c.names.kebab}:${c.port}`,
+    ),
+    beforeMarker(
+      'docker-compose.yml',
+      'new:service depends_on',
+      (c) => `${c.names.kebab}:\n  condition: service_healthy`,
+    ),
+    lineEdit(
+      'docker-compose.yml',
+      /^\s+APP_DATABASES: /,
+      (line, c) => `${line} ${c.names.snake}`,
+      (line, c) => line.replace(new RegExp(` ${c.names.snake}\\b`), ''),
+    ),
     {
       file: 'skaffold.yaml',
       add: yamlEdit((doc, c) => {
