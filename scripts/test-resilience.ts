@@ -5,7 +5,7 @@
 //   2. scripts/resilience: faults (kill, stop, SIGSTOP, SIGKILL during writes, SIGTERM under load),
 //      log-in timing, a log-in flood's memory, and a soak (SOAK_SECONDS, 300 by default).
 // Each suite records its figures (recordFigure from @app/devkit) into one file for this run.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,33 @@ function run(title: string, args: string[], env: NodeJS.ProcessEnv): boolean {
   return result.status === 0;
 }
 
-const postgresDir = join(work, 'postgres');
+// A directory of its own (as root, Postgres runs as the postgres user, who cannot enter `work`).
+function runAsync(title: string, args: string[], env: NodeJS.ProcessEnv): Promise<boolean> {
+  console.log(`\n▶ ${title}`);
+  const begin = Date.now();
+  const child = spawn('npx', args, {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RELIABILITY_FIGURES: figuresFile, ...env },
+  });
+  const prefix = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => `[${title}] ${line}`)
+      .join('\n');
+  child.stdout.on('data', (chunk: Buffer) => console.log(prefix(chunk)));
+  child.stderr.on('data', (chunk: Buffer) => console.error(prefix(chunk)));
+  return new Promise((resolve) =>
+    child.on('exit', (code) => {
+      console.log(`${code === 0 ? '✔' : '✘'} ${title} (${((Date.now() - begin) / 1000).toFixed(0)} s)`);
+      resolve(code === 0);
+    }),
+  );
+}
+
+const postgresDir = mkdtempSync(join(tmpdir(), 'resilience-postgres-'));
 const postgres = await startLocalPostgres({ dataDir: postgresDir });
 const failed: string[] = [];
 try {
@@ -41,12 +67,16 @@ try {
     ['fuzz: notes gRPC', 'services/notes', '1500'],
     ['fuzz: users gRPC', 'services/users', '1500'],
   ];
-  for (const [title, dir, runs] of fuzz) {
-    if (!run(title, ['vitest', 'run', '--root', dir, 'test/fuzz.test.ts'], { ...testDb, FUZZ_RUNS: runs }))
-      failed.push(title);
-  }
+  // The three at once (they share only the Postgres server), each with its output prefixed.
+  const results = await Promise.all(
+    fuzz.map(([title, dir, runs]) =>
+      runAsync(title, ['vitest', 'run', '--root', dir, 'test/fuzz.test.ts'], { ...testDb, FUZZ_RUNS: runs }),
+    ),
+  );
+  fuzz.forEach(([title], i) => results[i] || failed.push(title));
 } finally {
   await postgres.stop();
+  rmSync(postgresDir, { recursive: true, force: true });
 }
 if (
   !run(
