@@ -205,9 +205,10 @@ describe('skaffold.yaml', () => {
     const patches = JSON.stringify(cluster.patches);
     expect(patches).toContain('charts/app/values-production.yaml');
     config.build.artifacts.forEach((_: unknown, i: number) =>
-      expect(patches, `cluster profile builds artifact ${i} without the dev target`).toContain(
-        `"path":"/build/artifacts/${i}/docker/target"`,
-      ),
+      expect(
+        patches,
+        `skaffold.yaml: the cluster profile needs "- { op: remove, path: /build/artifacts/${i}/docker/target }" (artifact ${i} must build the production image there)`,
+      ).toContain(`"path":"/build/artifacts/${i}/docker/target"`),
     );
     const forwarded = (config.portForward as { resourceName: string; port: number }[])
       .map((p) => p.port)
