@@ -397,6 +397,15 @@ export function wirings(services: Service[]): Wiring[] {
         const values = mapAt(doc, ['deploy', 'helm', 'releases', '0', 'setValueTemplates']);
         values.set(`services.${c.names.kebab}.image.repository`, `{{.IMAGE_REPO_${c.names.kebab}}}`);
         values.set(`services.${c.names.kebab}.image.tag`, `{{.IMAGE_TAG_${c.names.kebab}}}`);
+        // The cluster profile drops the dev target of every artifact, one patch per index: the list
+        // gained one, so the last index needs its patch.
+        const patches = clusterPatches(doc);
+        const last = patches.items.findLastIndex((p) => targetPatch.test(String((p as YAMLMap).get('path'))));
+        const patch = doc.createNode(
+          { op: 'remove', path: `/build/artifacts/${artifacts.items.length - 1}/docker/target` },
+          { flow: true },
+        );
+        patches.items.splice(last + 1, 0, patch as never);
       }),
       remove: yamlEdit((doc, c) => {
         const artifacts = seqAt(doc, ['build', 'artifacts']);
@@ -409,9 +418,22 @@ export function wirings(services: Service[]): Wiring[] {
         const values = mapAt(doc, ['deploy', 'helm', 'releases', '0', 'setValueTemplates']);
         values.delete(`services.${c.names.kebab}.image.repository`);
         values.delete(`services.${c.names.kebab}.image.tag`);
+        const patches = clusterPatches(doc);
+        const gone = `/build/artifacts/${artifacts.items.length}/docker/target`;
+        patches.items = patches.items.filter((p) => (p as YAMLMap).get('path') !== gone);
       }),
     },
   ];
+}
+
+const targetPatch = /^\/build\/artifacts\/\d+\/docker\/target$/;
+
+/** The patches of skaffold.yaml's `cluster` profile. */
+function clusterPatches(doc: Document) {
+  const profiles = seqAt(doc, ['profiles']);
+  const at = profiles.items.findIndex((p) => (p as YAMLMap).get('name') === 'cluster');
+  if (at < 0) throw new Error('skaffold.yaml: no cluster profile');
+  return seqAt(doc, ['profiles', at, 'patches']);
 }
 
 /** Runs a command at the root, its output shown. */
