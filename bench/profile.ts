@@ -1,7 +1,7 @@
 // Where the CPU time of a process goes, from the profiles `node --cpu-prof` writes
 // (`npm run bench -- --profile`, or `tsx bench/profile.ts <dir>`): self time grouped by package
 // (node_modules/<package>), by the platform's own workspaces, by Node internals and GC.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface CpuProfile {
@@ -22,7 +22,7 @@ function groupOf(url: string, functionName: string): string {
   return url;
 }
 
-export function summarize(file: string, top = 12): string {
+export function summarize(file: string, label = file.split('/').pop()!, top = 12): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const hits = new Map<string, number>();
@@ -46,9 +46,20 @@ export function summarize(file: string, top = 12): string {
   ].join('\n');
 }
 
+/** Every process's main thread: in each folder, the profile with the most samples. */
 export function summarizeProfiles(dir: string): string {
-  const files = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'));
-  return [`CPU profiles in ${dir}:`, ...files.sort().map((name) => summarize(join(dir, name)))].join('\n');
+  const lines = [`CPU profiles in ${dir}:`];
+  for (const name of readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()) {
+    const files = readdirSync(join(dir, name))
+      .filter((file) => file.endsWith('.cpuprofile'))
+      .map((file) => join(dir, name, file));
+    const main = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
+    if (main) lines.push(summarize(main, name));
+  }
+  return lines.join('\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -20,6 +20,12 @@ import pg from 'pg';
 import { ensureDatabase, freePort, startLocalPostgres, type LocalPostgres } from '@app/devkit';
 import { root } from '../scripts/lib/services.ts';
 import { summarizeProfiles } from './profile.ts';
+import {
+  argon2idMemoryBytes,
+  OWASP_ARGON2ID,
+  passwordHasher,
+  ScryptPasswordHasher,
+} from '../services/users/src/password.ts';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -134,8 +140,9 @@ async function startProcess(name: string, options: StartOptions): Promise<Proc> 
 }
 
 const REGISTER = ['--import', '@app/platform/telemetry/register'];
+// One folder per process: the ESM loader hooks run in a thread of their own, with a profile of its own.
 const profileArgs = (name: string) =>
-  profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  profile ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
 
 interface Stack {
   users: Proc;
@@ -444,6 +451,9 @@ async function main() {
   if (viaGateway !== viaMonolith)
     throw new Error(`the monolith answers differently:\n${viaGateway}\n${viaMonolith}`);
 
+  // The traced stack has served nothing yet (the plain one served the seeding): the same start for both.
+  for (let i = 0; i < 50; i++) await body(`${tracedUrl}/api/notes`, reader.token);
+
   const idle = Object.fromEntries(processes.map((p) => [p.name, mb(rssOf(p))]));
 
   log(`load: ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s a scenario`);
@@ -531,6 +541,15 @@ async function main() {
     watch: [plain.users],
   });
 
+  // The two password hashing schemes side by side, one hash at a time, in this process.
+  log('password hashing: Argon2id (OWASP m=19 MiB, t=2, p=1) vs scrypt (N=2^17, r=8, p=1)');
+  const hashing = {
+    argon2idMs: await msPerHash(passwordHasher()),
+    scryptMs: await msPerHash(new ScryptPasswordHasher()),
+    argon2idMiB: argon2idMemoryBytes(OWASP_ARGON2ID) / 2 ** 20,
+    scryptMiB: (128 * 2 ** 17 * 8) / 2 ** 20,
+  };
+
   const end = Object.fromEntries(processes.map((p) => [p.name, mb(rssOf(p))]));
   const peak = Object.fromEntries(processes.map((p) => [p.name, mb(rssOf(p, 'VmHWM'))]));
   const ready = Object.fromEntries(processes.map((p) => [p.name, p.readyMs]));
@@ -592,6 +611,7 @@ async function main() {
       usersPeakRssMb: Math.max(signup.peakRssMb?.users ?? 0, login.peakRssMb?.users ?? 0),
     },
     tracing: { exportRequests, exportedBytes },
+    hashing,
     targets,
   };
 
@@ -611,6 +631,17 @@ async function main() {
   }
   const idleScenarios = scenarios.filter((s) => s.requests === 0).map((s) => s.name);
   if (idleScenarios.length > 0) throw new Error(`no request completed in: ${idleScenarios.join(', ')}`);
+}
+
+/** Median time of a few hashes, one after the other. */
+async function msPerHash(hasher: { hash(password: string): Promise<string> }): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < (quick ? 2 : 5); i++) {
+    const begun = performance.now();
+    await hasher.hash(PASSWORD);
+    times.push(performance.now() - begun);
+  }
+  return round(times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!);
 }
 
 function target(name: string, value: number, goal: string, met: boolean) {
@@ -637,6 +668,7 @@ type Results = {
   readyMs: Record<string, number>;
   rssMb: { idle: Record<string, number>; end: Record<string, number>; peak: Record<string, number> };
   passwordHashing: { signupPerSecond: number; loginPerSecond: number; usersPeakRssMb: number };
+  hashing: { argon2idMs: number; scryptMs: number; argon2idMiB: number; scryptMiB: number };
   targets: { name: string; value: number; goal: string; met: boolean }[];
 };
 
@@ -670,6 +702,8 @@ function renderTable(r: Results): string {
     '',
     `Password hashing: ${r.passwordHashing.signupPerSecond} sign-ups/s and ${r.passwordHashing.loginPerSecond} log-ins/s ` +
       `at ${r.settings.connections} concurrent; the users process peaked at ${r.passwordHashing.usersPeakRssMb} MB RSS during them.`,
+    `One hash, alone: Argon2id ${r.hashing.argon2idMs} ms and ${r.hashing.argon2idMiB} MiB; scrypt ${r.hashing.scryptMs} ms and ${r.hashing.scryptMiB} MiB ` +
+      `(Argon2id ÷ scrypt: ${round(r.hashing.argon2idMs / r.hashing.scryptMs, 2)} of the time, ${round(r.hashing.argon2idMiB / r.hashing.scryptMiB, 2)} of the memory).`,
     `Other ratios: monolith ÷ bare route ${r.ratios.monolithVsBare}; monolith beside the other user's notes ÷ without ${r.ratios.monolithBesideVsMonolith}.`,
   ];
   return lines.join('\n');
