@@ -1,5 +1,6 @@
 // The public boundary of the notes service: its generated gRPC client definition and message types,
-// and the limits its requests must keep (plain constants, for the gateway's request schemas); nothing else. The gateway (and any other caller) imports only this.
+// and the limits its requests must keep (plain constants, for the gateway's request schemas); nothing
+// else. The gateway (and any other caller) imports only this.
 export {
   NotesServiceDefinition,
   type CreateNoteRequest,

@@ -1,5 +1,6 @@
 // The public boundary of the users service: its generated gRPC client definition and message types,
-// and the limits its requests must keep (plain constants, for the gateway's request schemas); nothing else. Other services and the gateway import only this.
+// and the limits its requests must keep (plain constants, for the gateway's request schemas); nothing
+// else. Other services and the gateway import only this.
 export {
   UsersServiceDefinition,
   type CreateUserRequest,
