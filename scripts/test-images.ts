@@ -36,6 +36,8 @@ const BASE = 'localhost/node-base:24-bookworm';
  * machine without a layer cache, while the images still share the stages they have in common.
  */
 let buildBase = BASE;
+/** Limits podman can set under this machine's hard limits (its defaults exceed them). */
+const LIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096'];
 
 function has(command: string, args: string[]): boolean {
   return spawnSync(command, args, { stdio: 'ignore' }).status === 0;
@@ -174,6 +176,7 @@ try {
       [
         'run',
         '--rm',
+        ...LIMITS,
         '--network',
         'none',
         '--entrypoint',
@@ -244,7 +247,7 @@ try {
   };
   const envArgs = (env: Record<string, string>) =>
     Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  const run = ['run', '--network', 'host', '--ulimit', 'nofile=1024:1024'];
+  const run = ['run', '--network', 'host', ...LIMITS];
 
   for (const service of services.filter((s) => s.database)) {
     const env = envArgs(await envOf(service));
