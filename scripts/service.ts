@@ -59,7 +59,9 @@ async function add(kebab: string) {
   console.log('\n▶ linking the new workspace (npm install)');
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline']);
 
-  console.log(`\n✔ ${kebab}: gRPC on port ${context.port}, its own database, /api/${kebab} on the gateway.\n`);
+  console.log(
+    `\n✔ ${kebab}: gRPC on port ${context.port}, its own database, /api/${kebab} on the gateway.\n`,
+  );
   run('git', ['status', '--short', '--untracked-files=all', '--', '.']);
   run('git', ['--no-pager', 'diff', '--stat']);
   console.log(

@@ -13,7 +13,9 @@ export class Migration__timestamp__ extends Migration {
         updated_at timestamptz(3) not null
       )`);
     // The list query: one owner's items, newest first, after a (created_at, id) cursor.
-    this.addSql('create index items_owner_id_created_at_id_index on items (owner_id, created_at desc, id desc)');
+    this.addSql(
+      'create index items_owner_id_created_at_id_index on items (owner_id, created_at desc, id desc)',
+    );
   }
 
   override async down() {

@@ -35,7 +35,10 @@ export class PostgresItemRepository implements ItemRepository {
     return guard(async () => (await this.orm.em.fork().nativeDelete(Item, { id, ownerId })) > 0);
   }
 
-  listOwnedBy(ownerId: string, options: { limit: number; after?: ItemPosition | undefined }): Promise<DomainItem[]> {
+  listOwnedBy(
+    ownerId: string,
+    options: { limit: number; after?: ItemPosition | undefined },
+  ): Promise<DomainItem[]> {
     return guard(async () => {
       // On the (owner_id, created_at, id) index: a page costs the same whatever other users hold.
       const { after } = options;
@@ -44,7 +47,10 @@ export class PostgresItemRepository implements ItemRepository {
         after
           ? {
               ownerId,
-              $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }],
+              $or: [
+                { createdAt: { $lt: after.createdAt } },
+                { createdAt: after.createdAt, id: { $lt: after.id } },
+              ],
             }
           : { ownerId },
         { orderBy: { createdAt: 'desc', id: 'desc' }, limit: options.limit },
@@ -55,7 +61,13 @@ export class PostgresItemRepository implements ItemRepository {
 }
 
 function toDomain(row: Item): DomainItem {
-  return { id: row.id, ownerId: row.ownerId, name: row.name, createdAt: row.createdAt, updatedAt: row.updatedAt };
+  return {
+    id: row.id,
+    ownerId: row.ownerId,
+    name: row.name,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
 }
 
 /**

@@ -163,12 +163,17 @@ export class ItemService {
 
   async deleteItem(callerId: string, id: string): Promise<void> {
     validId(id, DeleteItemError);
-    if (!(await this.#items.delete(callerId, id))) throw new DeleteItemError('ITEM_NOT_FOUND', ITEM_NOT_FOUND);
+    if (!(await this.#items.delete(callerId, id)))
+      throw new DeleteItemError('ITEM_NOT_FOUND', ITEM_NOT_FOUND);
   }
 }
 
 /** The error class of the operation at hand, so each operation throws only its own error type. */
-type ErrorClass<Code extends ItemsErrorCode> = new (code: Code, message: string, field?: string) => ItemsError;
+type ErrorClass<Code extends ItemsErrorCode> = new (
+  code: Code,
+  message: string,
+  field?: string,
+) => ItemsError;
 
 function validId(value: string, OperationError: ErrorClass<'INVALID_ID'>): void {
   if (!UUID.test(value)) throw new OperationError('INVALID_ID', 'id must be a UUID', 'id');

@@ -37,7 +37,9 @@ beforeAll(async () => {
   database = await createTestDatabase('__snake___grpc');
   orm = await openDatabase({ url: database.url, entities, migrations });
   const items = new ItemService({ items: new PostgresItemRepository(orm) });
-  server = await startTestGrpcServer((s) => s.add(__Pascal__ServiceDefinition, create__Pascal__Handler(items)));
+  server = await startTestGrpcServer((s) =>
+    s.add(__Pascal__ServiceDefinition, create__Pascal__Handler(items)),
+  );
   connection = createServiceClient(__Pascal__ServiceDefinition, server.address);
   client = connection.client;
 });
@@ -77,7 +79,8 @@ describe('items', () => {
   it('lists the owner’s items newest first, page by page, without skipping or repeating', async () => {
     const owner = randomUUID();
     const created = [];
-    for (const name of ['a', 'b', 'c', 'd', 'e']) created.push((await client.createItem({ name }, as(owner))).item!);
+    for (const name of ['a', 'b', 'c', 'd', 'e'])
+      created.push((await client.createItem({ name }, as(owner))).item!);
     const seen: string[] = [];
     let cursor = '';
     for (;;) {

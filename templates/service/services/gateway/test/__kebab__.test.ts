@@ -4,7 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, startServiceProcess, type ServiceProcess, type TestDatabase } from '@app/devkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { craftToken, expectDetails, expectError, startGateway, validClaims, type Gateway } from './helpers.js';
+import {
+  craftToken,
+  expectDetails,
+  expectError,
+  startGateway,
+  validClaims,
+  type Gateway,
+} from './helpers.js';
 
 let database: TestDatabase;
 let service: ServiceProcess;
