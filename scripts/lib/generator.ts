@@ -366,7 +366,11 @@ export function wirings(services: Service[]): Wiring[] {
     ...(optional('charts/app/values-production.yaml')
       ? [mapEntry('charts/app/values-production.yaml', 'chart-values-production.yaml', ['services'], gateway)]
       : []),
-    beforeMarker('docker-compose.yml', 'new:service services', (c) => wiringText('compose-services.yaml', c)),
+    beforeMarker(
+      'docker-compose.yml',
+      'new:service services',
+      (c) => `${wiringText('compose-services.yaml', c)}\n`,
+    ),
     beforeMarker(
       'docker-compose.yml',
       'new:service address',
