@@ -4,7 +4,7 @@
 // autocannon on 127.0.0.1, and prints a table; a full run also writes bench/results.json and the
 // table in BENCHMARKS.md (between the bench markers).
 //   npm run bench                  the full run (10 s a scenario)
-//   npm run bench -- --quick       a smoke run for CI (2 s a scenario; writes nothing but bench/.quick/)
+//   npm run bench -- --quick       a smoke run for CI (100 requests a scenario, 20 for sign-up/log-in; writes nothing but bench/.quick/)
 //   npm run bench -- --no-build    reuse the dist/ and web/build/ outputs already there
 //   npm run bench -- --keep        keep the processes' logs (the path is printed at the end)
 //   npm run bench -- --profile     also write a CPU profile of every service (node --cpu-prof) under
@@ -262,18 +262,21 @@ async function load(name: string, options: LoadOptions): Promise<Scenario> {
       return { ...req, ...(path ? { path } : {}), ...(body ? { body: JSON.stringify(body) } : {}) };
     };
   }
-  const run = (seconds: number) =>
+  // The full run measures for a fixed time; the quick one sends a fixed number of requests, so that
+  // every scenario completes some even on a slow or busy machine (a smoke test, not a measurement).
+  const run = (seconds: number, amount: number) =>
     autocannon({
       url: url.origin,
       connections: options.connections ?? CONNECTIONS,
-      duration: seconds,
+      ...(quick ? { amount } : { duration: seconds }),
       requests: [request],
       timeout: 20,
     });
+  const amount = options.watch ? 20 : 100; // sign-up and log-in hash a password each
   process.stdout.write(`[bench ${elapsed()}] ${name} … `);
-  await run(WARMUP_S);
+  await run(WARMUP_S, 10);
   for (const proc of options.watch ?? []) proc.peakRss = rssOf(proc);
-  const result = await run(DURATION_S);
+  const result = await run(DURATION_S, amount);
   const scenario: Scenario = {
     name,
     rps: round(result.requests.average),
