@@ -5,6 +5,7 @@ const levelColors: Record<string, string> = { error: '\x1b[31m', fatal: '\x1b[31
 const reset = '\x1b[0m';
 const dim = '\x1b[2m';
 const hidden = new Set(['level', 'time', 'msg', 'service', 'name', 'pid', 'hostname']);
+// eslint-disable-next-line no-control-regex -- ESC, the start of an ANSI colour code
 const ANSI = /\x1b\[[\d;]*[A-Za-z]/g;
 
 /** Whether output to `stream` should carry colour codes. */
@@ -36,13 +37,13 @@ export function createLogFormatter(options: { color: boolean; width?: number }) 
     /** A line the process printed: its JSON log line made short, anything else as it came. */
     line(name: string, line: string, entry?: Record<string, unknown>): string {
       if (!entry) return prefix(name) + (color ? line : stripAnsi(line));
-      const level = String(entry.level ?? 'info');
+      const level = typeof entry.level === 'string' ? entry.level : 'info';
       const extra = Object.entries(entry)
         .filter(([key]) => !hidden.has(key))
         .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
         .join(' ');
       const levelText = level === 'info' ? '' : `${paint(levelColors[level] ?? '', level.toUpperCase())} `;
-      return `${prefix(name)}${levelText}${String(entry.msg ?? '')}${extra ? ` ${paint(dim, extra)}` : ''}`;
+      return `${prefix(name)}${levelText}${typeof entry.msg === 'string' ? entry.msg : ''}${extra ? ` ${paint(dim, extra)}` : ''}`;
     },
     /** A line of the runner's own about a process (exited, restarting). */
     notice(name: string, text: string, level: 'info' | 'error' = 'info'): string {

@@ -78,8 +78,8 @@ export class Supervised {
     });
     this.child = child;
     this.startedAt = Date.now();
-    createInterface({ input: child.stdout! }).on('line', spec.onLine);
-    createInterface({ input: child.stderr! }).on('line', spec.onLine);
+    createInterface({ input: child.stdout }).on('line', spec.onLine);
+    createInterface({ input: child.stderr }).on('line', spec.onLine);
     this.exited = new Promise((resolve) => {
       child.once('error', (error) => {
         spec.notice(`could not start: ${error.message}`, 'error');

@@ -49,8 +49,8 @@ function startDev(env: Record<string, string>): Dev {
       }
     }
   };
-  npm.stdout!.on('data', onData);
-  npm.stderr!.on('data', onData);
+  npm.stdout.on('data', onData);
+  npm.stderr.on('data', onData);
   const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
   return {
     npm,
@@ -92,8 +92,12 @@ function descendants(pid: number): number[] {
   }
   const found: number[] = [];
   const queue = [pid];
-  while (queue.length)
-    for (const child of children.get(queue.shift()!) ?? []) (found.push(child), queue.push(child));
+  while (queue.length) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
   return found;
 }
 
@@ -168,7 +172,7 @@ describe('npm run dev', () => {
   test('restarts a crashed process, refuses a second run on its data or a taken port in one line, and stops on SIGTERM to npm', async () => {
     const env = await portsEnv();
     const { dev, tree } = await upAndRunning(env);
-    expect(dev.output.join('\n'), 'no colour codes in piped output').not.toMatch(/\x1b\[/);
+    expect(dev.output.join('\n'), 'no colour codes in piped output').not.toContain('\x1b[');
     // One line per request: the gateway's request log.
     const requests = dev.output.length;
     const response = await fetch(`http://127.0.0.1:${env.GATEWAY_PORT}/api/me`);

@@ -28,7 +28,6 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 
 const [dataArg, port] = process.argv.slice(2);
 if (!dataArg || !port) {

@@ -64,7 +64,7 @@ export async function runProcess(
     }, options.shutdownTimeoutMs ?? 15_000);
     timer.unref();
     try {
-      await stop!();
+      await stop();
       await shutdownTelemetry(); // exports the spans still buffered
       logger.info('stopped');
       process.exit(0);
@@ -73,8 +73,8 @@ export async function runProcess(
       process.exit(1);
     }
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', (signal) => void onSignal(signal));
+  process.on('SIGINT', (signal) => void onSignal(signal));
 }
 
 function failAtStart(name: string, error: unknown): never {
