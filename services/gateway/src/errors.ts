@@ -58,6 +58,17 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * A page size from the query string. Ajv's coercion turns "Infinity" or "1e309" into Infinity and then
+ * skips the schema's integer and range checks, so the route checks the number itself (400, not a
+ * 500 when the value cannot be encoded as the request's int32).
+ */
+export function pageLimit(limit: number, max: number): number {
+  if (Number.isSafeInteger(limit) && limit >= 1 && limit <= max) return limit;
+  const description = `limit must be an integer from 1 to ${max}`;
+  throw new HttpError(400, 'INVALID_ARGUMENT', description, [{ field: 'limit', description }]);
+}
+
 export const unauthenticated = () => new HttpError(401, 'UNAUTHENTICATED', 'Missing or invalid access token');
 
 const INTERNAL_MESSAGE = 'Internal error';

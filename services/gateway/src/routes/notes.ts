@@ -13,10 +13,11 @@ import type {
   UnshareNoteRequest,
   UpdateNoteRequest,
 } from '@app/notes';
+import { NOTE_LIMITS } from '@app/notes';
 import type { Complete } from '@app/platform';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { present, toNote, toShare } from '../convert.js';
-import { errors, UPSTREAM_ERRORS } from '../errors.js';
+import { errors, pageLimit, UPSTREAM_ERRORS } from '../errors.js';
 import { callOptions } from '../grpc.js';
 import {
   bearer,
@@ -51,7 +52,10 @@ const notes: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) => {
       const { limit = DEFAULT_PAGE_SIZE, cursor = '' } = request.query;
-      const message: Complete<ListNotesRequest> = { limit, cursor };
+      const message: Complete<ListNotesRequest> = {
+        limit: pageLimit(limit, NOTE_LIMITS.pageSizeMax),
+        cursor,
+      };
       const page = await client.listNotes(message, callOptions(request, request.user.sub));
       return { notes: page.notes.map(toNote), nextCursor: page.nextCursor ?? null };
     },

@@ -16,7 +16,7 @@ import { allFieldsUsed, type Complete } from '@app/platform';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { present } from '../convert.js';
-import { errors, UPSTREAM_ERRORS } from '../errors.js';
+import { errors, pageLimit, UPSTREAM_ERRORS } from '../errors.js';
 import { callOptions } from '../grpc.js';
 import { bearer, NoContent, Timestamp, Uuid } from '../schemas.js';
 
@@ -70,7 +70,7 @@ const __camel__: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request) => {
       const { limit = pageSizeDefault, cursor = '' } = request.query;
-      const message: Complete<ListItemsRequest> = { limit, cursor };
+      const message: Complete<ListItemsRequest> = { limit: pageLimit(limit, pageSizeMax), cursor };
       const page = await client.listItems(message, callOptions(request, request.user.sub));
       return { items: page.items.map(toItem), nextCursor: page.nextCursor ?? null };
     },
