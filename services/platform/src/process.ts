@@ -39,6 +39,12 @@ export async function runProcess(
 
   let stop: Stop | undefined;
   exitOnFatalError(logger, () => stop?.() ?? Promise.resolve());
+  // A signal that arrives while starting (e.g. right after the 'listening' line) is kept, and acted on
+  // once start has returned how to stop: without this, Node's default action would kill the process.
+  let early: NodeJS.Signals | undefined;
+  const keep = (signal: NodeJS.Signals) => (early ??= signal);
+  process.on('SIGTERM', keep);
+  process.on('SIGINT', keep);
   try {
     stop = await start(logger);
   } catch (error) {
@@ -75,6 +81,9 @@ export async function runProcess(
   };
   process.on('SIGTERM', (signal) => void onSignal(signal));
   process.on('SIGINT', (signal) => void onSignal(signal));
+  process.off('SIGTERM', keep);
+  process.off('SIGINT', keep);
+  if (early) void onSignal(early);
 }
 
 function failAtStart(name: string, error: unknown): never {
