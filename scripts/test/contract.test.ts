@@ -63,11 +63,14 @@ function edit(file: string, from: string, to: string): void {
 
 /** The type errors of one workspace's `npm run check`, as "file:line<tab>text of that line". */
 function typeErrors(workspace: string): string[] {
+  // No colours: svelte-check colours its output when CI is set, which would hide the paths below.
   const check = spawnSync('npm', ['run', '--silent', 'check', '-w', workspace], {
     cwd: copy,
     encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   });
-  const output = `${check.stdout}\n${check.stderr}`;
+  // eslint-disable-next-line no-control-regex
+  const output = `${check.stdout}\n${check.stderr}`.replace(/\x1b\[[\d;]*m/g, '');
   const errors = new Set<string>();
   // tsc: "src/handler.ts(41,9): error TS2345: …"; svelte-check: "/abs/path/file.ts:12:3\nError: …"
   for (const match of output.matchAll(/^(\S+?)\((\d+),\d+\): error TS\d+/gm)) {
