@@ -111,7 +111,6 @@ async function remove(kebab: string) {
   for (const path of [
     `services/${kebab}`,
     `proto/${names.snake}`,
-    `web/src/lib/gen/${names.snake}`,
     ...owned.filter((path) => path.startsWith('services/gateway/')),
   ])
     rmSync(join(root, path), { recursive: true, force: true });
