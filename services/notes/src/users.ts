@@ -48,7 +48,9 @@ export class GrpcUserDirectory implements UserDirectory {
       const { user } = await this.#call(call, signal);
       return user ? { id: user.id, email: user.email } : null;
     } catch (error) {
-      if (error instanceof ClientError && error.code === Status.NOT_FOUND) return null;
+      // An email the users service refuses as malformed belongs to no user.
+      if (error instanceof ClientError && [Status.NOT_FOUND, Status.INVALID_ARGUMENT].includes(error.code))
+        return null;
       throw error;
     }
   }
