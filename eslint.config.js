@@ -49,6 +49,7 @@ export default ts.config(
     // assertion fail on a wrong shape; the promise rules stay on.
     files: ['**/test/**', '**/*.test.ts', '**/e2e/**'],
     rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
@@ -62,7 +63,9 @@ export default ts.config(
   },
   {
     // Plain JavaScript (entry points, build scripts) is outside every tsconfig: no type-aware rules.
-    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    // So is the benchmark's monolith, which imports the services' built output (dist/, not in a
+    // fresh clone); its types are checked whenever `npm run bench` builds and runs it.
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs', 'bench/monolith.ts'],
     extends: [ts.configs.disableTypeChecked],
   },
 );

@@ -22,7 +22,7 @@ function groupOf(url: string, functionName: string): string {
   return url;
 }
 
-export function summarize(file: string, label = file.split('/').pop()!, top = 12): string {
+export function summarize(file: string, top = 12): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const hits = new Map<string, number>();
@@ -57,7 +57,7 @@ export function summarizeProfiles(dir: string): string {
       .filter((file) => file.endsWith('.cpuprofile'))
       .map((file) => join(dir, name, file));
     const main = files.sort((a, b) => statSync(b).size - statSync(a).size)[0];
-    if (main) lines.push(summarize(main, name));
+    if (main) lines.push(summarize(main));
   }
   return lines.join('\n');
 }

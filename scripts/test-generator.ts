@@ -80,8 +80,8 @@ async function startDev(
         setTimeout(resolve, 500);
       }
     };
-    createInterface({ input: child.stdout! }).on('line', onLine);
-    createInterface({ input: child.stderr! }).on('line', onLine);
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', onLine);
     child.once('exit', (code) =>
       reject(new Error(`npm run dev exited (${code}):\n${log.slice(-30).join('\n')}`)),
     );
@@ -160,7 +160,7 @@ try {
     join(copy, 'services/gateway'),
   );
   step('npm run check', 'npm', ['run', '--silent', 'check']);
-  step('formatting', 'npm', ['run', '--silent', 'lint']);
+  step('formatting and lint', 'npm', ['run', '--silent', 'lint']);
 
   const objects = await chartObjects();
   for (const expected of [

@@ -217,7 +217,7 @@ try {
     const found = tooling.filter((name) => files.includes(name));
     check(
       found.length === 0,
-      `${service.name}: no dev tooling or test helpers${found.length ? ` (found ${found})` : ''}`,
+      `${service.name}: no dev tooling or test helpers${found.length ? ` (found ${found.join(', ')})` : ''}`,
     );
     check(uid === '1000', `${service.name}: runs as uid 1000`);
     check(
@@ -228,7 +228,9 @@ try {
 
   step('running them together against a real Postgres');
   postgres = await startLocalPostgres({ dataDir });
-  const ports = Object.fromEntries(await Promise.all(services.map(async (s) => [s.name, await freePort()])));
+  const ports = Object.fromEntries(
+    await Promise.all(services.map(async (s): Promise<[string, number]> => [s.name, await freePort()])),
+  );
   const address = (name: string) => `127.0.0.1:${ports[name]}`;
   const envOf = async (service: Service): Promise<Record<string, string>> => {
     const env: Record<string, string> = { PORT: String(ports[service.name]), LOG_LEVEL: 'warn' };

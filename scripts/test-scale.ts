@@ -98,8 +98,8 @@ function startReplica(service: Service, index: number, port: number, env: Record
       // not a log line
     }
   };
-  createInterface({ input: child.stdout! }).on('line', onLine);
-  createInterface({ input: child.stderr! }).on('line', onLine);
+  createInterface({ input: child.stdout }).on('line', onLine);
+  createInterface({ input: child.stderr }).on('line', onLine);
   replicas.push(replica);
   return replica;
 }
@@ -293,7 +293,8 @@ async function steadyLoad(options: {
           if (!ok && !what.startsWith('refresh'))
             what += ` → ${answer.status} ${JSON.stringify(answer.body)}`;
         } catch (error) {
-          what += ` → ${(error as Error).cause ?? (error as Error).message}`;
+          const { cause, message } = error as Error;
+          what += ` → ${cause instanceof Error ? cause.message : message}`;
         }
         outcomes.push({ gateway, startedAt, endedAt: Date.now(), ok, what });
       }
@@ -573,7 +574,7 @@ try {
   }
 } catch (error) {
   failures.push((error as Error).message);
-  console.error(`✘ ${(error as Error).stack ?? error}`);
+  console.error('✘', error);
 } finally {
   if (failures.length > 0) {
     for (const replica of replicas) {

@@ -1,7 +1,7 @@
 // `npm test`: everything CI checks, in order, against one real Postgres for the whole run
 // (the embedded one, or the server whose admin URL is in TEST_DATABASE_URL).
 //   1. generated code is up to date with proto/      (npm run proto:check)
-//   2. formatting                                     (npm run lint)
+//   2. formatting and lint (prettier, ESLint)         (npm run lint)
 //   3. types and Svelte components check              (npm run check)
 //   4. every workspace's tests                        (npm test in each workspace)
 //   5. the scripts' tests: npm run dev, the repository  (scripts/test)
@@ -30,7 +30,7 @@ let postgres: LocalPostgres | undefined;
 let dataDir: string | undefined;
 try {
   run('generated code is up to date', 'npm', ['run', '--silent', 'proto:check']);
-  run('formatting', 'npm', ['run', '--silent', 'lint']);
+  run('formatting and lint', 'npm', ['run', '--silent', 'lint']);
   run('typecheck', 'npm', ['run', '--silent', 'check']);
 
   let adminUrl = process.env.TEST_DATABASE_URL;

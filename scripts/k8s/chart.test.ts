@@ -38,7 +38,7 @@ interface Container {
   image: string;
   args?: string[];
   env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
-  [key: string]: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  [key: string]: any;
 }
 const WORKLOADS = ['Deployment', 'StatefulSet', 'Job'];
 function podSpecOf(object: K8sObject) {

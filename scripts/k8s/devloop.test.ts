@@ -26,7 +26,7 @@ const imageName = (image: string) =>
 interface TiltCall {
   fn: string;
   pos: string;
-  args: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  args: Record<string, any>;
 }
 interface TiltCheck {
   ok: boolean;
@@ -86,7 +86,7 @@ describe('Tiltfile', () => {
           target: 'dev',
           build_args: { SERVICE_NAME: s.name },
         });
-        const steps = build.args.live_update as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+        const steps = build.args.live_update as Record<string, any>[];
         expect(steps[0]).toMatchObject({ step: 'fall_back_on' });
         const syncs = steps.filter((x) => x.step === 'sync');
         expect(syncs).toContainEqual({
@@ -148,7 +148,7 @@ describe('the shared Dockerfile', () => {
 });
 
 describe('skaffold.yaml', () => {
-  const config = parse(read('skaffold.yaml')) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const config = parse(read('skaffold.yaml'));
 
   it('validates against the skaffold/v4beta14 schema', () => {
     const schema = JSON.parse(read('scripts/k8s/schemas/skaffold-v4beta14.json')) as object;
@@ -175,7 +175,7 @@ describe('skaffold.yaml', () => {
   });
 
   it('builds one artifact per service from the shared Dockerfile, syncing its sources into the dev target', () => {
-    const artifacts = config.build.artifacts as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const artifacts = config.build.artifacts as any[];
     expect(artifacts.map((a) => a.image).sort()).toEqual(names);
     for (const s of services) {
       const a = artifacts.find((x) => x.image === s.name);
@@ -199,7 +199,7 @@ describe('skaffold.yaml', () => {
       expect(release.setValueTemplates[`services.${s.name}.image.tag`]).toBe(`{{.IMAGE_TAG_${s.name}}}`);
     }
     expect(release.setValues.devMode).toBe(true);
-    const profiles = new Map((config.profiles as { name: string }[]).map((p) => [p.name, p as any])); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const profiles = new Map((config.profiles as { name: string }[]).map((p) => [p.name, p as any]));
     expect(profiles.get('kind').activation).toEqual([{ kubeContext: CONTEXT }]);
     const cluster = profiles.get('cluster');
     const patches = JSON.stringify(cluster.patches);
@@ -220,7 +220,7 @@ describe('skaffold.yaml', () => {
 });
 
 describe('kind cluster', () => {
-  const config = parse(readFileSync(kindConfigFile, 'utf8')) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const config = parse(readFileSync(kindConfigFile, 'utf8'));
 
   it('parses as a kind v1alpha4 cluster with the local-registry wiring and ingress ports', () => {
     expect(config.kind).toBe('Cluster');

@@ -109,7 +109,9 @@ export function helm(args: string[]): string {
     });
   } catch (error) {
     const { stderr, stdout } = error as { stderr?: string; stdout?: string };
-    throw new Error(`helm ${args.join(' ')} failed:\n${stderr || stdout || (error as Error).message}`);
+    throw new Error(`helm ${args.join(' ')} failed:\n${stderr || stdout || (error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as prettier from 'prettier';
-import { isMap, isSeq, parseDocument, type Document, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isSeq, parseDocument, type Document, type YAMLMap } from 'yaml';
 import { loadServices, root, type Service } from './services.ts';
 
 export const templateDir = join(root, 'templates/service');
@@ -277,7 +277,7 @@ function listName(file: string, path: (string | number)[]): Wiring {
   return {
     file,
     add: yamlEdit((doc, c) => {
-      seqAt(doc, path).items.push(doc.createNode(c.names.kebab) as never);
+      seqAt(doc, path).items.push(doc.createNode(c.names.kebab));
     }),
     remove: yamlEdit((doc, c) => {
       const seq = seqAt(doc, path);
@@ -395,7 +395,7 @@ export function wirings(services: Service[]): Wiring[] {
           { src: `services/${c.names.kebab}/src/**`, dest: '/app' },
           { flow: true },
         );
-        seqAt(doc, ['build', 'artifacts', at + 1, 'sync', 'manual']).items.push(rule as never);
+        seqAt(doc, ['build', 'artifacts', at + 1, 'sync', 'manual']).items.push(rule);
         const values = mapAt(doc, ['deploy', 'helm', 'releases', '0', 'setValueTemplates']);
         values.set(`services.${c.names.kebab}.image.repository`, `{{.IMAGE_REPO_${c.names.kebab}}}`);
         values.set(`services.${c.names.kebab}.image.tag`, `{{.IMAGE_TAG_${c.names.kebab}}}`);

@@ -17,7 +17,6 @@ import {
   uniqueEmail,
   type Name,
   type Session,
-  type Stack,
 } from './stack.ts';
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 300);

@@ -141,8 +141,12 @@ export async function startStack(
       postgres = await startLocalPostgres({ dataDir, port: pgPort });
     },
     postgresPids,
-    async query(database, sql, params = []) {
-      return (await pool(database).query(sql, params)).rows;
+    async query<T extends pg.QueryResultRow>(
+      database: 'users' | 'notes',
+      sql: string,
+      params: unknown[] = [],
+    ) {
+      return (await pool(database).query<T>(sql, params)).rows;
     },
     async close() {
       for (const name of ['gateway', 'notes', 'users'] as const) {

@@ -55,8 +55,8 @@ export function startWebApp(env: Record<string, string>): Promise<ChildProcess> 
       reject(new Error(`web app ${reason}:\n${output.join('')}`));
     };
     child.once('exit', (code) => fail(`exited with ${code}`));
-    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
       output.push(chunk.toString());
       if (/Listening on/.test(chunk.toString())) {
         clearTimeout(timer);

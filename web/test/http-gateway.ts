@@ -30,7 +30,7 @@ export interface TestGateway {
 export async function startTestGateway(route: Route = () => ({ status: 404 })): Promise<TestGateway> {
   const received: Received[] = [];
   const gateway: TestGateway = { url: '', received, route, close: async () => {} };
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -51,6 +51,13 @@ export async function startTestGateway(route: Route = () => ({ status: 404 })): 
     } else {
       res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
     }
+  };
+  // A route that throws (or a body that is not JSON) answers 500, as a broken gateway would.
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(error));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   gateway.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

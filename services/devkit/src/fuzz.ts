@@ -141,9 +141,7 @@ export function hostileBody(
   fields: Record<string, fc.Arbitrary<unknown>>,
 ): fc.Arbitrary<Record<string, unknown>> {
   const record = fc.record(
-    Object.fromEntries(
-      Object.entries(fields).map(([name, valid]) => [name, fc.oneof(valid, hostileField)]),
-    ) as Record<string, fc.Arbitrary<unknown>>,
+    Object.fromEntries(Object.entries(fields).map(([name, valid]) => [name, fc.oneof(valid, hostileField)])),
     { requiredKeys: [] },
   );
   return fc

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { BinaryReader } from '@bufbuild/protobuf/wire';
@@ -53,7 +53,7 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
     requests: 0,
     connections: 0,
   };
-  const server = createServer(async (request, response) => {
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     receiver.requests++;
     try {
       if (request.method !== 'POST' || request.url !== '/v1/traces') {
@@ -62,14 +62,18 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
       }
       const body = await readBody(request);
       const json = (request.headers['content-type'] ?? '').includes('json');
-      receiver.spans.push(...(json ? fromJson(JSON.parse(body.toString('utf8'))) : fromProtobuf(body)));
+      receiver.spans.push(
+        ...(json ? fromJson(JSON.parse(body.toString('utf8')) as JsonRequest) : fromProtobuf(body)),
+      );
       for (const wake of waiters) wake();
       response.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' });
       response.end(json ? '{}' : undefined);
     } catch (error) {
       response.writeHead(400, { 'content-type': 'text/plain' }).end(String(error));
     }
-  });
+  };
+  // handle() answers every error itself (400), so its promise never rejects.
+  const server = createServer((request, response) => void handle(request, response));
   server.on('connection', () => receiver.connections++);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -41,7 +41,9 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     options.log?.(line);
   });
   const adminUrl = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line).adminUrl));
+    createInterface({ input: child.stdout }).once('line', (line) =>
+      resolve((JSON.parse(line) as { adminUrl: string }).adminUrl),
+    );
     void exited.then(() => reject(new Error(`Postgres did not start:\n${output.slice(-20).join('\n')}`)));
   });
   return {

@@ -40,7 +40,7 @@ export function startServiceProcess(options: ServiceProcessOptions): Promise<Ser
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
 
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -67,7 +67,7 @@ export function startServiceProcess(options: ServiceProcessOptions): Promise<Ser
       clearTimeout(timer);
       fail(`exited with ${code} before listening`);
     });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       let entry: Record<string, unknown>;
       try {
         entry = JSON.parse(line) as Record<string, unknown>;

@@ -132,7 +132,7 @@ export function buildApp({ logger = createLogger('gateway', 'silent'), ...option
     requestTimeout: 30_000,
     trustProxy: options.config.TRUST_PROXY,
     // Errors before routing (bad URL encoding, unparsable HTTP) answer in the error shape too.
-    frameworkErrors: errorHandler,
+    frameworkErrors: (error, request, reply) => void errorHandler(error, request, reply),
     clientErrorHandler,
     // Checked by the plugin instead, so that the answer has the error shape.
     http: { requireHostHeader: false },

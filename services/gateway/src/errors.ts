@@ -132,28 +132,29 @@ function codeOfStatus(statusCode: number): ErrorCode {
 
 /** What is wrong with a value, in words for people (ajv's own are for developers). */
 function describe(error: FastifySchemaValidationError): string {
-  const params = error.params as Record<string, unknown>;
+  // ajv's params of the keywords below (https://ajv.js.org/api.html#error-parameters).
+  const { limit, type, format } = error.params as { limit: number; type: string; format: string };
   switch (error.keyword) {
     case 'required':
       return 'is required';
     case 'additionalProperties':
       return 'is not allowed';
     case 'type':
-      return `must be ${article(String(params.type))}`;
+      return `must be ${article(type)}`;
     case 'minLength':
-      return params.limit === 1 ? 'must not be empty' : `must be at least ${params.limit} characters long`;
+      return limit === 1 ? 'must not be empty' : `must be at least ${limit} characters long`;
     case 'maxLength':
-      return `must be at most ${params.limit} characters long`;
+      return `must be at most ${limit} characters long`;
     case 'minimum':
-      return `must be at least ${params.limit}`;
+      return `must be at least ${limit}`;
     case 'maximum':
-      return `must be at most ${params.limit}`;
+      return `must be at most ${limit}`;
     case 'format':
-      return params.format === 'email'
+      return format === 'email'
         ? 'must be a valid email address'
-        : params.format === 'uuid'
+        : format === 'uuid'
           ? 'must be a UUID'
-          : `must be a valid ${params.format}`;
+          : `must be a valid ${format}`;
     default:
       return error.message ?? 'is invalid';
   }

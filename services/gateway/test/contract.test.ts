@@ -16,7 +16,6 @@ import {
 
 let gateway: Gateway;
 let auth: { authorization: string };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the OpenAPI document is plain JSON
 let document: any;
 
 beforeAll(async () => {

@@ -240,7 +240,7 @@ describe('fuzzing every route', () => {
           statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
           expect(response.statusCode, `${route.method} ${url} → ${response.body}`).toBeLessThan(500);
           if (response.statusCode >= 400) {
-            const body = response.json() as { error: { code: string; message: string } };
+            const body = response.json<{ error: { code: string; message: string } }>();
             expect(Object.keys(body), response.body).toEqual(['error']);
             expect(typeof body.error.code).toBe('string');
             expect(typeof body.error.message).toBe('string');

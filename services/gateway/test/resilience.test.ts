@@ -1,7 +1,6 @@
 // How the gateway behaves when an upstream misbehaves: too slow, down, failing with internals in its
 // error, or a client that goes away. The upstream here is a real gRPC server (the platform's own
 // bootstrap) with a users implementation that does what each test needs.
-import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { UsersServiceDefinition } from '@app/users';
 import { startTestGrpcServer, type TestGrpcServer } from '@app/devkit';
@@ -247,7 +246,7 @@ describe('no error body carries internals', () => {
     const responses = await Promise.all(requests);
     for (const response of responses) {
       expect(response.statusCode).toBeGreaterThanOrEqual(400);
-      const body = response.json() as { error: { code: string; message: string } };
+      const body = response.json<{ error: { code: string; message: string } }>();
       expect(Object.keys(body), response.body).toEqual(['error']);
       expect(response.body, response.body).not.toMatch(INTERNALS);
     }

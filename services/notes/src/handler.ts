@@ -79,7 +79,8 @@ async function call<T>(endpoint: () => Promise<T>): Promise<T> {
   try {
     return await endpoint();
   } catch (error) {
-    throw error instanceof NotesError ? toServerError(error) : error;
+    // (`instanceof` narrows the generic class to NotesError<any>.)
+    throw error instanceof NotesError ? toServerError(error as NotesError) : error;
   }
 }
 

@@ -44,7 +44,9 @@ export async function withMigrationLock<T>(
       await client.query('select pg_advisory_lock(hashtext($1))', [LOCK_KEY]);
     } catch (error) {
       if ((error as { code?: string }).code === '55P03')
-        throw new Error('another migration run holds the migration lock and did not finish in time');
+        throw new Error('another migration run holds the migration lock and did not finish in time', {
+          cause: error,
+        });
       throw error;
     }
     try {

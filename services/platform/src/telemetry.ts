@@ -21,6 +21,7 @@ import {
 import type { FastifyOtelInstrumentation } from '@fastify/otel';
 import {
   diagLogLevelFromString,
+  ExportResultCode,
   getRPCMetadata,
   parseKeyPairsIntoRecord,
   RPCType,
@@ -204,7 +205,6 @@ export function diagLogLevel(env: NodeJS.ProcessEnv = process.env): DiagLogLevel
 
 type SpanExporter = NonNullable<NodeSDKConfiguration['traceExporter']>;
 type ExportResult = Parameters<Parameters<SpanExporter['export']>[1]>[0];
-const EXPORT_SUCCESS = 0 satisfies ExportResult['code'];
 
 /**
  * Reports an unreachable or failing collector once (and once more when it answers again) instead of
@@ -221,7 +221,7 @@ export class WarnOnceExporter implements SpanExporter {
 
   export(spans: Parameters<SpanExporter['export']>[0], done: (result: ExportResult) => void): void {
     this.inner.export(spans, (result) => {
-      if (result.code === EXPORT_SUCCESS) {
+      if (result.code === ExportResultCode.SUCCESS) {
         if (this.#failing) this.logger.info({ endpoint: this.endpoint }, 'trace export works again');
         this.#failing = false;
         return done(result);
@@ -234,7 +234,7 @@ export class WarnOnceExporter implements SpanExporter {
       }
       this.#failing = true;
       // Already reported: a failure here would make the SDK log every failed batch again.
-      done({ code: EXPORT_SUCCESS });
+      done({ code: ExportResultCode.SUCCESS });
     });
   }
 

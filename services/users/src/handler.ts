@@ -94,7 +94,8 @@ async function call<T>(endpoint: () => Promise<T>): Promise<T> {
   try {
     return await endpoint();
   } catch (error) {
-    throw error instanceof UsersError ? toServerError(error) : error;
+    // (`instanceof` narrows the generic class to UsersError<any>.)
+    throw error instanceof UsersError ? toServerError(error as UsersError) : error;
   }
 }
 

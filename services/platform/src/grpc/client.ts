@@ -10,6 +10,7 @@ import { deadlineMiddleware, type DeadlineOptions } from 'nice-grpc-client-middl
 import { errorDetailsClientMiddleware } from 'nice-grpc-error-details';
 import { openTelemetryClientMiddleware } from 'nice-grpc-opentelemetry';
 import { HealthDefinition } from 'nice-grpc-server-health';
+import { HealthCheckResponse_ServingStatus } from 'nice-grpc-server-health/lib/proto/grpc/health/v1/health.js';
 import { serviceAddressTarget } from './address.js';
 
 export interface ServiceClientOptions {
@@ -25,7 +26,7 @@ export interface ServiceClient<D extends CompatServiceDefinition> {
   /** Each call also takes `{ deadline }` (ms from now, or a Date) to override the default. */
   client: Client<D, DeadlineOptions>;
   channel: Channel;
-  close(): void;
+  close: () => void;
 }
 
 const DEFAULT_TIMEOUT_MS = 5_000;
@@ -71,7 +72,7 @@ export function createServiceClient<D extends CompatServiceDefinition>(
         Object.entries(options.methodTimeoutsMs ?? {}).map(([method, deadline]) => [method, { deadline }]),
       ),
     });
-  return { client: client as Client<D, DeadlineOptions>, channel, close: () => channel.close() };
+  return { client, channel, close: () => channel.close() };
 }
 
 interface MethodInfo {
@@ -137,7 +138,7 @@ export async function isServing(
 ): Promise<boolean> {
   try {
     const response = await client.check({ service: '' }, signal ? { signal } : {});
-    return response.status === 1; // SERVING
+    return response.status === HealthCheckResponse_ServingStatus.SERVING;
   } catch {
     return false;
   }

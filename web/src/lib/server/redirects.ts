@@ -7,7 +7,7 @@ export const DEFAULT_AFTER_LOGIN = '/notes';
 export function safeRedirectTo(value: string | null | undefined, fallback = DEFAULT_AFTER_LOGIN): string {
   if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return fallback;
   // Control characters and backslashes are read differently by browsers: refuse them.
-  if (/[\u0000-\u001f\u007f\\]/.test(value)) return fallback;
+  if ([...value].some((char) => char <= '\u001f' || char === '\u007f' || char === '\\')) return fallback;
   const base = 'http://same.invalid';
   let url: URL;
   try {

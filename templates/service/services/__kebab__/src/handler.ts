@@ -55,7 +55,8 @@ async function call<T>(endpoint: () => Promise<T>): Promise<T> {
   try {
     return await endpoint();
   } catch (error) {
-    throw error instanceof ItemsError ? toServerError(error) : error;
+    // (`instanceof` narrows the generic class to ItemsError<any>.)
+    throw error instanceof ItemsError ? toServerError(error as ItemsError) : error;
   }
 }
 
