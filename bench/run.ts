@@ -9,6 +9,9 @@
 //   npm run bench -- --keep        keep the processes' logs (the path is printed at the end)
 //   npm run bench -- --profile     also write a CPU profile of every service (node --cpu-prof) under
 //                                  bench/profiles/, summarized at the end (see bench/profile.ts)
+//   BENCH_NODE_OPTIONS='--max-old-space-size=64' npm run bench
+//                                  NODE_OPTIONS for every process the bench starts (e.g. V8 heap caps,
+//                                  as a container's memory limit would set them); recorded with the run
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -30,6 +33,7 @@ import {
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const profile = args.has('--profile');
+const nodeOptions = process.env.BENCH_NODE_OPTIONS?.trim() ?? '';
 const DURATION_S = quick ? 2 : 10;
 const WARMUP_S = quick ? 0.5 : 2;
 const CONNECTIONS = 10;
@@ -88,6 +92,7 @@ async function startProcess(name: string, options: StartOptions): Promise<Proc> 
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
+      NODE_OPTIONS: nodeOptions,
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
       HOST: '127.0.0.1',
@@ -594,7 +599,7 @@ async function main() {
 
   const results = {
     date: new Date().toISOString(),
-    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    command: `${nodeOptions ? `BENCH_NODE_OPTIONS='${nodeOptions}' ` : ''}npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
