@@ -9,7 +9,7 @@
 //   npm run bench -- --keep        keep the processes' logs (the path is printed at the end)
 //   npm run bench -- --profile     also write a CPU profile of every service (node --cpu-prof) under
 //                                  bench/profiles/, summarized at the end (see bench/profile.ts)
-//   BENCH_NODE_OPTIONS='--max-old-space-size=64' npm run bench
+//   BENCH_NODE_OPTIONS='--max-old-space-size=96' npm run bench
 //                                  NODE_OPTIONS for every process the bench starts (e.g. V8 heap caps,
 //                                  as a container's memory limit would set them); recorded with the run
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
